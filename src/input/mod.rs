@@ -1,0 +1,2 @@
+//! Files, directories, zip archives, decoding and limits.
+pub mod decode;

@@ -1,0 +1,434 @@
+//! The typed records every parser yields, and the small value types they share.
+//!
+//! Parsers turn bytes into [`Record`]s; `facts` derives more records from several of them;
+//! the rule engine matches both through the [`Subject`] trait, so a rule can name a field
+//! without knowing which parser produced it.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::{NaiveDateTime, TimeZone, Utc};
+use serde::Serialize;
+
+/// Where a piece of evidence came from: `archive!member` path plus line (text formats) or
+/// record id (EVTX).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct SourceLoc {
+    pub path: Arc<str>,
+    pub line: Option<u64>,
+    pub record: Option<u64>,
+}
+
+impl SourceLoc {
+    pub fn line(path: &Arc<str>, line: u64) -> Self {
+        SourceLoc {
+            path: path.clone(),
+            line: Some(line),
+            record: None,
+        }
+    }
+    pub fn record(path: &Arc<str>, record: u64) -> Self {
+        SourceLoc {
+            path: path.clone(),
+            line: None,
+            record: Some(record),
+        }
+    }
+}
+
+impl fmt::Display for SourceLoc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.record) {
+            (Some(l), _) => write!(f, "{}:{}", self.path, l),
+            (None, Some(r)) => write!(f, "{}#{}", self.path, r),
+            _ => write!(f, "{}", self.path),
+        }
+    }
+}
+
+/// A timestamp as a log wrote it. Text logs write local wall-clock time with no zone; EVTX and
+/// SIP `Date:` headers are UTC. We never guess: `Local` stays local until the case's time zone
+/// is known (systeminfo, `--tz`), and then `facts` turns it into `Utc`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Ts {
+    Utc(NaiveDateTime),
+    Local(NaiveDateTime),
+}
+
+impl Ts {
+    pub fn naive(&self) -> NaiveDateTime {
+        match self {
+            Ts::Utc(t) | Ts::Local(t) => *t,
+        }
+    }
+    pub fn is_utc(&self) -> bool {
+        matches!(self, Ts::Utc(_))
+    }
+    /// RFC 3339: with `Z` when UTC, without an offset when local.
+    pub fn to_rfc3339(&self) -> String {
+        match self {
+            Ts::Utc(t) => Utc
+                .from_utc_datetime(t)
+                .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+                .to_string(),
+            Ts::Local(t) => t.format("%Y-%m-%dT%H:%M:%S%.3f").to_string(),
+        }
+    }
+    /// Shift a local time to UTC given the local offset east of UTC in minutes.
+    pub fn with_offset_minutes(self, offset_east: i32) -> Ts {
+        match self {
+            Ts::Local(t) => Ts::Utc(t - chrono::Duration::minutes(offset_east as i64)),
+            u => u,
+        }
+    }
+}
+
+impl Serialize for Ts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_rfc3339())
+    }
+}
+
+impl fmt::Display for Ts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_rfc3339())
+    }
+}
+
+/// Direction of a SIP message relative to the client that wrote the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Outgoing,
+    Incoming,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StartLine {
+    Request { method: String, uri: String },
+    Response { code: u16, reason: String },
+}
+
+/// One header line of a SIP message, with the source line it started on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+    pub line: Option<u64>,
+}
+
+/// A parsed `ms-diagnostics` / `ms-diagnostics-public` / `X-Ms-diagnostics` value.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize)]
+pub struct MsDiag {
+    pub code: u32,
+    pub sub: Option<u32>,
+    pub reason: Option<String>,
+    pub source: Option<String>,
+    /// Every other `name="value"` parameter, in the order written.
+    pub params: Vec<(String, String)>,
+}
+
+/// A SIP message found in a client log, a server trace or a bare capture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SipMessage {
+    pub direction: Option<Direction>,
+    /// Remote address from the packet banner or `Peer:` field.
+    pub peer: Option<String>,
+    pub start: StartLine,
+    pub start_line_no: Option<u64>,
+    pub headers: Vec<Header>,
+    /// Message body, capped; bodies matter little for sign-in.
+    pub body: String,
+}
+
+impl SipMessage {
+    /// First header with this name (case-insensitive). Compact forms (`i`, `f`, `t`, `v`) are
+    /// expanded by the parser, so callers use long names.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| h.value.as_str())
+    }
+    pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Header> + 'a {
+        self.headers
+            .iter()
+            .filter(move |h| h.name.eq_ignore_ascii_case(name))
+    }
+    pub fn call_id(&self) -> Option<&str> {
+        self.header("Call-ID")
+    }
+    /// CSeq number and method.
+    pub fn cseq(&self) -> Option<(u32, &str)> {
+        let v = self.header("CSeq")?;
+        let mut it = v.split_whitespace();
+        let n = it.next()?.parse().ok()?;
+        let m = it.next()?;
+        Some((n, m))
+    }
+    pub fn status(&self) -> Option<u16> {
+        match &self.start {
+            StartLine::Response { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+    pub fn method(&self) -> Option<&str> {
+        match &self.start {
+            StartLine::Request { method, .. } => Some(method),
+            _ => None,
+        }
+    }
+    /// The method this message belongs to: the request's own, or the CSeq method of a response.
+    pub fn transaction_method(&self) -> Option<&str> {
+        self.method().or_else(|| self.cseq().map(|(_, m)| m))
+    }
+    pub fn is_register(&self) -> bool {
+        self.transaction_method()
+            .is_some_and(|m| m.eq_ignore_ascii_case("REGISTER"))
+    }
+    pub fn ms_diagnostics(&self) -> Vec<(MsDiag, Option<u64>)> {
+        self.headers
+            .iter()
+            .filter(|h| crate::parse::sip::is_diag_header(&h.name))
+            .filter_map(|h| crate::parse::sip::parse_ms_diag(&h.value).map(|d| (d, h.line)))
+            .collect()
+    }
+    pub fn start_line_text(&self) -> String {
+        match &self.start {
+            StartLine::Request { method, uri } => format!("{method} {uri} SIP/2.0"),
+            StartLine::Response { code, reason } => format!("SIP/2.0 {code} {reason}"),
+        }
+    }
+}
+
+/// A free-text log line (a UCCAPI record that is not a SIP packet, a line of a mobile client
+/// log, a diagnostic record of a server trace).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLine {
+    pub level: Option<String>,
+    pub text: String,
+}
+
+/// A Windows event from any export shape (EVTX, XML, CSV, text).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct WinEvent {
+    pub provider: String,
+    /// Channel / log name (`Application`, `System`, `Security`, ...), when known.
+    pub channel: Option<String>,
+    pub event_id: u32,
+    /// Numeric level: 1 critical, 2 error, 3 warning, 4 information, 5 verbose; 0 = LogAlways
+    /// (the Security log's audit events).
+    pub level: Option<u8>,
+    pub computer: Option<String>,
+    pub record_id: Option<u64>,
+    /// `EventData`/`UserData` values; unnamed `<Data>` items are named `Data0`, `Data1`, ...
+    pub data: Vec<(String, String)>,
+    /// Rendered message, when the export carries one.
+    pub message: Option<String>,
+    /// `Keywords` as exported (hex, or `Audit Failure`/`Audit Success`).
+    pub keywords: Option<String>,
+}
+
+impl WinEvent {
+    pub fn data(&self, name: &str) -> Option<&str> {
+        self.data
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The outcome of one DNS query as nslookup printed it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DnsOutcome {
+    Answer,
+    NxDomain,
+    Timeout,
+    NoResponse,
+    ServerFailure,
+    Refused,
+    NoRecords,
+}
+
+impl DnsOutcome {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            DnsOutcome::Answer => "answer",
+            DnsOutcome::NxDomain => "nxdomain",
+            DnsOutcome::Timeout => "timeout",
+            DnsOutcome::NoResponse => "no-response",
+            DnsOutcome::ServerFailure => "server-failure",
+            DnsOutcome::Refused => "refused",
+            DnsOutcome::NoRecords => "no-records",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SrvTarget {
+    pub priority: u16,
+    pub weight: u16,
+    pub port: u16,
+    pub target: String,
+}
+
+/// One nslookup query and what came back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DnsLookup {
+    /// The name asked for (lower case, no trailing dot).
+    pub query: String,
+    /// `A`, `SRV`, `CNAME`, ... when the output shows it.
+    pub qtype: Option<String>,
+    /// Resolver name (`Server:`) and address (`Address:`).
+    pub resolver: Option<String>,
+    pub resolver_addr: Option<String>,
+    pub outcome: DnsOutcome,
+    /// Canonical name in the answer (`Name:`), which is the CNAME target when aliases exist.
+    pub canonical: Option<String>,
+    pub addresses: Vec<String>,
+    pub aliases: Vec<String>,
+    pub srv: Vec<SrvTarget>,
+}
+
+/// `ipconfig /all`.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize)]
+pub struct IpConfig {
+    pub host_name: Option<String>,
+    pub primary_dns_suffix: Option<String>,
+    pub dns_suffix_search: Vec<String>,
+    pub dns_servers: Vec<String>,
+}
+
+/// One value of a registry export.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RegValue {
+    pub key: String,
+    pub name: String,
+    /// Strings as written (unescaped); dwords as decimal; other types as their raw text.
+    pub value: String,
+    pub kind: String,
+}
+
+/// `w32tm /query /status` or one `/stripchart` sample.
+#[derive(Clone, Debug, PartialEq, Default, Serialize)]
+pub struct TimeSync {
+    pub source: Option<String>,
+    /// Leap indicator: 3 means not synchronized.
+    pub leap: Option<u8>,
+    pub last_sync: Option<String>,
+    /// Local clock offset from the reference, seconds, as `w32tm /stripchart` prints it
+    /// (positive: local clock behind the reference).
+    pub offset_seconds: Option<f64>,
+    pub reference: Option<String>,
+}
+
+/// `netsh winhttp show proxy` (or an equivalent registry / IE setting).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProxySetting {
+    pub direct: bool,
+    pub server: Option<String>,
+    pub bypass: Option<String>,
+}
+
+/// `systeminfo`.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize)]
+pub struct SystemInfo {
+    pub host_name: Option<String>,
+    pub os_name: Option<String>,
+    pub time_zone: Option<String>,
+    /// Offset east of UTC in minutes parsed from `(UTC+01:00)`; standard time, no DST.
+    pub utc_offset_minutes: Option<i32>,
+    pub domain: Option<String>,
+}
+
+/// One certificate of a `certutil -store` listing.
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize)]
+pub struct CertEntry {
+    pub subject: Option<String>,
+    pub issuer: Option<String>,
+    pub not_before: Option<String>,
+    pub not_after: Option<String>,
+    pub thumbprint: Option<String>,
+    /// Problems certutil printed beside it (e.g. `Missing stored keyset`).
+    pub notes: Vec<String>,
+}
+
+/// A folder or file named in a directory listing (used for `...\Crypto\RSA\S-1-5-21-*`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DirEntry {
+    pub parent: Option<String>,
+    pub name: String,
+    pub is_dir: bool,
+}
+
+/// One line of a hosts file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HostsEntry {
+    pub address: String,
+    pub names: Vec<String>,
+}
+
+/// What a parser produced.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    Sip(Box<SipMessage>),
+    Line(LogLine),
+    Event(Box<WinEvent>),
+    Dns(Box<DnsLookup>),
+    IpConfig(Box<IpConfig>),
+    Registry(Box<RegValue>),
+    TimeSync(Box<TimeSync>),
+    Proxy(Box<ProxySetting>),
+    SystemInfo(Box<SystemInfo>),
+    Cert(Box<CertEntry>),
+    Dir(Box<DirEntry>),
+    Hosts(Box<HostsEntry>),
+}
+
+/// A typed record with its source location and its time as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    pub source: SourceLoc,
+    pub ts: Option<Ts>,
+    pub body: Body,
+}
+
+/// A field value as the rule engine sees it, with the source line it stands on when that is
+/// more precise than the record's own location.
+#[derive(Clone, Debug)]
+pub struct FieldVal<'a> {
+    pub value: Cow<'a, str>,
+    pub line: Option<u64>,
+}
+
+impl<'a> FieldVal<'a> {
+    pub fn new(value: impl Into<Cow<'a, str>>) -> Self {
+        FieldVal {
+            value: value.into(),
+            line: None,
+        }
+    }
+    pub fn at(value: impl Into<Cow<'a, str>>, line: Option<u64>) -> Self {
+        FieldVal {
+            value: value.into(),
+            line,
+        }
+    }
+}
+
+/// Anything a rule can match: parsed records and derived facts.
+pub trait Subject {
+    /// The record kind a rule names in `kind = "..."`.
+    fn kind(&self) -> &str;
+    /// Every value of a field (a SIP message can carry several `ms-diagnostics` headers).
+    fn field_values(&self, name: &str, out: &mut Vec<FieldVal<'_>>);
+    /// The text a literal or regex condition on `text` searches, line by line: each item is one
+    /// source line (number, text).
+    fn text_lines(&self, out: &mut Vec<FieldVal<'_>>);
+    fn source(&self) -> &SourceLoc;
+    fn ts(&self) -> Option<Ts>;
+    /// One line that shows this record in a report.
+    fn headline(&self) -> String;
+}

@@ -1,0 +1,56 @@
+//! One module per input format. Each turns decoded lines (or, for EVTX, bytes) into typed
+//! [`Record`]s carrying their source location; none of them reads files, decodes text or
+//! enforces limits itself — `input` owns that.
+
+use std::sync::Arc;
+
+use crate::model::Record;
+
+pub mod detect;
+pub mod events;
+pub mod sip;
+pub mod system;
+pub mod uccapi;
+
+pub use detect::Format;
+
+/// What a parser writes to: the records it finds and the problems it met.
+pub struct ParseCtx<'a> {
+    /// The input's display path (`archive!member`).
+    pub path: &'a Arc<str>,
+    /// Problems that did not stop the parse, each naming the line, offset or record
+    /// (`line 12: ...`); they end up in `inputs[].errors`.
+    pub errors: &'a mut Vec<String>,
+    pub sink: &'a mut dyn FnMut(Record),
+    /// Records emitted so far.
+    pub records: u64,
+}
+
+impl<'a> ParseCtx<'a> {
+    pub fn new(
+        path: &'a Arc<str>,
+        errors: &'a mut Vec<String>,
+        sink: &'a mut dyn FnMut(Record),
+    ) -> Self {
+        ParseCtx {
+            path,
+            errors,
+            sink,
+            records: 0,
+        }
+    }
+    pub fn emit(&mut self, r: Record) {
+        self.records += 1;
+        (self.sink)(r);
+    }
+    /// Record a problem. Caps the list so a file of garbage cannot grow memory without bound.
+    pub fn error(&mut self, msg: impl Into<String>) {
+        const MAX_ERRORS: usize = 50;
+        if self.errors.len() < MAX_ERRORS {
+            self.errors.push(msg.into());
+        } else if self.errors.len() == MAX_ERRORS {
+            self.errors
+                .push("more problems in this input were not listed".to_string());
+        }
+    }
+}
