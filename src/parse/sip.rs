@@ -1,13 +1,511 @@
-//! SIP messages: start lines, headers, ms-diagnostics. (Being written.)
-use crate::model::MsDiag;
+//! SIP messages as they appear in client logs, server traces and copied excerpts: start lines,
+//! headers (any case, folded or indented, trailing spaces, typographic quotes), bodies, and the
+//! Microsoft diagnostics headers.
+
+use nom::{
+    IResult, Parser,
+    branch::alt,
+    bytes::complete::{tag, tag_no_case, take_while, take_while1},
+    character::complete::{char, digit1, space0, space1},
+    combinator::{map_res, opt, rest},
+    sequence::preceded,
+};
+
+use crate::model::{Direction, Header, MsDiag, SipMessage, StartLine};
+
+/// Longest body kept per message; sign-in evidence is in headers, bodies are mostly XML noise.
+const MAX_BODY: usize = 16 * 1024;
+/// Most headers kept per message; a flood of header lines is malformed input.
+const MAX_HEADERS: usize = 256;
+/// Longest header value kept after folding.
+const MAX_HEADER_VALUE: usize = 64 * 1024;
+
+fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-.!%*_+`'~".contains(c)
+}
+
+fn method(i: &str) -> IResult<&str, &str> {
+    take_while1(|c: char| c.is_ascii_uppercase() || c == '-' || c == '_')(i)
+}
+
+fn request_line(i: &str) -> IResult<&str, StartLine> {
+    let (i, m) = method(i)?;
+    let (i, _) = space1(i)?;
+    let (i, uri) = take_while1(|c: char| !c.is_whitespace())(i)?;
+    let (i, _) = space1(i)?;
+    let (i, _) = tag_no_case("SIP/2.0")(i)?;
+    let (i, _) = space0(i)?;
+    Ok((
+        i,
+        StartLine::Request {
+            method: m.to_string(),
+            uri: uri.to_string(),
+        },
+    ))
+}
+
+fn status_line(i: &str) -> IResult<&str, StartLine> {
+    let (i, _) = tag_no_case("SIP/2.0")(i)?;
+    let (i, _) = space1(i)?;
+    let (i, code) = map_res(digit1, |d: &str| d.parse::<u16>()).parse(i)?;
+    let (i, reason) = opt(preceded(space1, rest)).parse(i)?;
+    if !(100..700).contains(&code) {
+        return Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Verify,
+        )));
+    }
+    Ok((
+        i,
+        StartLine::Response {
+            code,
+            reason: reason.unwrap_or("").trim().to_string(),
+        },
+    ))
+}
+
+/// Parse a SIP start line (`REGISTER sip:contoso.com SIP/2.0`, `SIP/2.0 401 Unauthorized`).
+/// Leading and trailing white space is tolerated.
+pub fn parse_start_line(line: &str) -> Option<StartLine> {
+    let l = line.trim();
+    if l.len() < 8 {
+        return None;
+    }
+    match alt((status_line, request_line)).parse(l) {
+        Ok((rest, sl)) if rest.trim().is_empty() || matches!(sl, StartLine::Response { .. }) => {
+            Some(sl)
+        }
+        _ => None,
+    }
+}
+
+fn header_line(i: &str) -> IResult<&str, (&str, &str)> {
+    let (i, _) = space0(i)?;
+    if !i.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Alpha,
+        )));
+    }
+    let (i, name) = take_while1(is_token_char)(i)?;
+    let (i, _) = space0(i)?;
+    let (i, _) = char(':')(i)?;
+    let (i, value) = rest(i)?;
+    Ok((i, (name, value)))
+}
+
+/// Split `Name: value`. Names are tokens; a line that is not one (a wrapped value, body text)
+/// yields `None`.
+pub fn parse_header_line(line: &str) -> Option<(&str, &str)> {
+    let (_, (name, value)) = header_line(line).ok()?;
+    // `http:` or `sip:` at the start of a wrapped line is a URI, not a header.
+    if value.starts_with("//") {
+        return None;
+    }
+    Some((name, value))
+}
+
+/// Expand the compact header forms of RFC 3261 so callers can use long names.
+pub fn canonical_header_name(name: &str) -> &str {
+    match name {
+        "i" | "I" => "Call-ID",
+        "f" | "F" => "From",
+        "t" | "T" => "To",
+        "v" | "V" => "Via",
+        "m" | "M" => "Contact",
+        "l" | "L" => "Content-Length",
+        "c" | "C" => "Content-Type",
+        "k" | "K" => "Supported",
+        "e" | "E" => "Content-Encoding",
+        _ => name,
+    }
+}
+
+/// Replace typographic quotes (a document conversion's doing) with ASCII ones, and drop the
+/// Markdown hard-break backslash some copies end lines with.
+pub fn normalize_value(v: &str) -> String {
+    let v = v.trim();
+    let v = v.strip_suffix('\\').unwrap_or(v).trim_end();
+    if v.is_ascii() {
+        return v.to_string();
+    }
+    v.chars()
+        .map(|c| match c {
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => '"',
+            '\u{2018}' | '\u{2019}' | '\u{201A}' => '\'',
+            c => c,
+        })
+        .collect()
+}
+
 pub fn is_diag_header(name: &str) -> bool {
     name.eq_ignore_ascii_case("ms-diagnostics")
         || name.eq_ignore_ascii_case("ms-diagnostics-public")
         || name.eq_ignore_ascii_case("x-ms-diagnostics")
 }
-pub fn parse_ms_diag(_v: &str) -> Option<MsDiag> {
-    None
+
+fn diag_code(i: &str) -> IResult<&str, (u32, Option<u32>)> {
+    let (i, _) = space0(i)?;
+    let (i, code) = map_res(digit1, |d: &str| d.parse::<u32>()).parse(i)?;
+    let (i, sub) = opt(preceded(
+        tag("."),
+        map_res(digit1, |d: &str| d.parse::<u32>()),
+    ))
+    .parse(i)?;
+    Ok((i, (code, sub)))
 }
-pub fn sniff_bare(_head: &str) -> bool {
+
+/// Split `;`-separated `name=value` parameters; values may be quoted and hold `;`.
+pub fn split_params(s: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c == ';' || c.is_whitespace());
+        if rest.is_empty() {
+            break;
+        }
+        let name_end = rest.find(['=', ';']).unwrap_or(rest.len());
+        let name = rest[..name_end].trim().to_string();
+        rest = &rest[name_end..];
+        let value = if let Some(r) = rest.strip_prefix('=') {
+            let r = r.trim_start();
+            if let Some(q) = r.strip_prefix('"') {
+                let end = q.find('"').unwrap_or(q.len());
+                let v = q[..end].to_string();
+                rest = q.get(end + 1..).unwrap_or("");
+                v
+            } else {
+                let end = r.find(';').unwrap_or(r.len());
+                let v = r[..end].trim().to_string();
+                rest = &r[end..];
+                v
+            }
+        } else {
+            String::new()
+        };
+        if !name.is_empty() {
+            out.push((name.to_ascii_lowercase(), value));
+        }
+    }
+    out
+}
+
+/// Parse a diagnostics header value: `4005;reason="...";source="pool.contoso.com"` — the
+/// parameters in any order, quoted or not, typographic quotes allowed.
+pub fn parse_ms_diag(value: &str) -> Option<MsDiag> {
+    let v = normalize_value(value);
+    let (rest, (code, sub)) = diag_code(&v).ok()?;
+    let mut d = MsDiag {
+        code,
+        sub,
+        ..Default::default()
+    };
+    for (k, val) in split_params(rest) {
+        match k.as_str() {
+            "reason" => d.reason = Some(val),
+            "source" => d.source = Some(val),
+            _ => d.params.push((k, val)),
+        }
+    }
+    Some(d)
+}
+
+/// Does this decoded head hold bare SIP messages (a start line followed by headers)?
+pub fn sniff_bare(head: &str) -> bool {
+    let mut lines = head.lines().take(400).peekable();
+    while let Some(l) = lines.next() {
+        if parse_start_line(l).is_some()
+            && let Some(next) = lines.peek()
+            && parse_header_line(next).is_some()
+        {
+            return true;
+        }
+    }
     false
+}
+
+/// The user part and host of a SIP URI inside a header value (`"Bob" <sip:bob@contoso.com>;tag=..`).
+pub fn uri_in(value: &str) -> Option<&str> {
+    let start = value.find("sip:").or_else(|| value.find("sips:"))?;
+    let v = &value[start..];
+    let end = v
+        .find(|c: char| c == '>' || c == ';' || c == '"' || c.is_whitespace())
+        .unwrap_or(v.len());
+    Some(&v[..end])
+}
+
+/// The host part of a URI or `host:port` string, lower-cased.
+pub fn host_of(s: &str) -> Option<String> {
+    let s = s.trim();
+    let s = s
+        .strip_prefix("sips:")
+        .or_else(|| s.strip_prefix("sip:"))
+        .or_else(|| s.strip_prefix("https://"))
+        .or_else(|| s.strip_prefix("http://"))
+        .unwrap_or(s);
+    let s = s.rsplit_once('@').map(|(_, h)| h).unwrap_or(s);
+    let end = s.find([':', ';', '/', '>', '?']).unwrap_or(s.len());
+    let h = s[..end].trim().trim_end_matches('.').to_ascii_lowercase();
+    if h.is_empty() { None } else { Some(h) }
+}
+
+/// The domain part of `sip:user@domain`.
+pub fn domain_of_uri(uri: &str) -> Option<String> {
+    let at = uri.find('@')?;
+    host_of(&uri[at + 1..])
+}
+
+/// Scheme names offered in a `WWW-Authenticate` value (`NTLM`, `Kerberos`, `TLS-DSK`, ...).
+pub fn auth_scheme(value: &str) -> &str {
+    let v = value.trim_start();
+    let end = v
+        .find(|c: char| c.is_whitespace() || c == ',')
+        .unwrap_or(v.len());
+    &v[..end]
+}
+
+/// Accumulates the lines of one SIP message.
+#[derive(Debug)]
+pub struct SipBuilder {
+    msg: SipMessage,
+    in_body: bool,
+    content_length: Option<usize>,
+    body_len: usize,
+}
+
+impl SipBuilder {
+    pub fn new(
+        start: StartLine,
+        line: Option<u64>,
+        direction: Option<Direction>,
+        peer: Option<String>,
+    ) -> Self {
+        SipBuilder {
+            msg: SipMessage {
+                direction,
+                peer,
+                start,
+                start_line_no: line,
+                headers: Vec::new(),
+                body: String::new(),
+            },
+            in_body: false,
+            content_length: None,
+            body_len: 0,
+        }
+    }
+
+    pub fn in_body(&self) -> bool {
+        self.in_body
+    }
+
+    /// True once the body announced by `Content-Length` is complete (or there is none).
+    pub fn body_complete(&self) -> bool {
+        self.in_body && self.content_length.is_none_or(|n| self.body_len >= n)
+    }
+
+    /// Add a header or continuation line.
+    pub fn push_header_line(&mut self, line: &str, line_no: Option<u64>) {
+        if line.trim().is_empty() {
+            self.in_body = true;
+            return;
+        }
+        let starts_ws = line.starts_with([' ', '\t']);
+        match parse_header_line(line) {
+            Some((name, value)) if !(starts_ws && self.looks_like_continuation(name)) => {
+                if self.msg.headers.len() >= MAX_HEADERS {
+                    return;
+                }
+                let name = canonical_header_name(name).to_string();
+                let value = normalize_value(value);
+                if name.eq_ignore_ascii_case("Content-Length") {
+                    self.content_length = value.trim().parse().ok();
+                }
+                self.msg.headers.push(Header {
+                    name,
+                    value,
+                    line: line_no,
+                });
+            }
+            _ => {
+                // A folded or wrapped value continues the previous header.
+                if let Some(h) = self.msg.headers.last_mut() {
+                    if h.value.len() < MAX_HEADER_VALUE {
+                        let add = normalize_value(line);
+                        if !h.value.is_empty() && !h.value.ends_with(['/', '=']) {
+                            h.value.push(' ');
+                        }
+                        h.value.push_str(&add);
+                    }
+                }
+            }
+        }
+    }
+
+    /// An indented `word:` line is a new header when copies indent every header (Snooper), and
+    /// a folded continuation when it follows a header whose value is unfinished.
+    fn looks_like_continuation(&self, _name: &str) -> bool {
+        self.msg
+            .headers
+            .last()
+            .is_some_and(|h| h.value.ends_with(',') || h.value.ends_with(';'))
+    }
+
+    pub fn push_body_line(&mut self, line: &str) {
+        self.body_len += line.len() + 2;
+        if self.msg.body.len() < MAX_BODY {
+            let room = MAX_BODY - self.msg.body.len();
+            let take = floor_boundary(line, room);
+            self.msg.body.push_str(&line[..take]);
+            self.msg.body.push('\n');
+        }
+    }
+
+    pub fn finish(self) -> SipMessage {
+        self.msg
+    }
+}
+
+fn floor_boundary(s: &str, max: usize) -> usize {
+    if max >= s.len() {
+        return s.len();
+    }
+    let mut i = max;
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Parse a block of text holding one SIP message (an event's `Response Data:` section, a rule
+/// example). Lines before the start line are ignored.
+pub fn parse_message_text(text: &str) -> Option<SipMessage> {
+    let mut b: Option<SipBuilder> = None;
+    for line in text.lines() {
+        match &mut b {
+            None => {
+                if let Some(sl) = parse_start_line(line) {
+                    b = Some(SipBuilder::new(sl, None, None, None));
+                }
+            }
+            Some(bb) if !bb.in_body() => bb.push_header_line(line, None),
+            Some(bb) => bb.push_body_line(line),
+        }
+    }
+    b.map(SipBuilder::finish)
+}
+
+/// Read `take_while` of hex digits; used by log prefixes.
+pub fn hex_word(i: &str) -> IResult<&str, &str> {
+    take_while(|c: char| c.is_ascii_hexdigit())(i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn start_lines() {
+        assert_eq!(
+            parse_start_line("REGISTER sip:contoso.com SIP/2.0"),
+            Some(StartLine::Request {
+                method: "REGISTER".into(),
+                uri: "sip:contoso.com".into()
+            })
+        );
+        assert_eq!(
+            parse_start_line("SIP/2.0 401 Unauthorized "),
+            Some(StartLine::Response {
+                code: 401,
+                reason: "Unauthorized".into()
+            })
+        );
+        assert_eq!(
+            parse_start_line("SIP/2.0 301 Redirect request to Home Server"),
+            Some(StartLine::Response {
+                code: 301,
+                reason: "Redirect request to Home Server".into()
+            })
+        );
+        assert!(parse_start_line("Via: SIP/2.0/TLS 10.0.0.1:5061").is_none());
+        assert!(parse_start_line("Error message: SIP/2.0 404 Not Found").is_none());
+        assert!(parse_start_line("SIP/2.0 99999 x").is_none());
+    }
+
+    #[test]
+    fn ms_diag_params_in_any_order_and_typographic_quotes() {
+        let d = parse_ms_diag(r#"4005;reason="Destination URI either not enabled for SIP or does not exist";source="Lyncpool.domainname.com""#).unwrap();
+        assert_eq!(d.code, 4005);
+        assert_eq!(d.source.as_deref(), Some("Lyncpool.domainname.com"));
+        let d = parse_ms_diag(r#" 1017; reason="Cannot route"; summary="wrong type""#).unwrap();
+        assert_eq!(d.code, 1017);
+        assert_eq!(d.reason.as_deref(), Some("Cannot route"));
+        assert_eq!(
+            d.params,
+            vec![("summary".to_string(), "wrong type".to_string())]
+        );
+        let d = parse_ms_diag(
+            "1027;reason=\u{201D}Cannot route\u{201D};source=\u{201D}nxac.pdiaz.com\u{201D}\\",
+        )
+        .unwrap();
+        assert_eq!(d.code, 1027);
+        assert_eq!(d.source.as_deref(), Some("nxac.pdiaz.com"));
+        let d = parse_ms_diag(r#"source="x.contoso.com";reason="a;b" "#);
+        assert!(d.is_none(), "a value without a code is not a diagnostic");
+        let d = parse_ms_diag("13004.2;reason=\"Request was proxied\"").unwrap();
+        assert_eq!((d.code, d.sub), (13004, Some(2)));
+    }
+
+    #[test]
+    fn indented_headers_and_continuations() {
+        let mut b = SipBuilder::new(
+            parse_start_line("SIP/2.0 500 Server Internal Error").unwrap(),
+            Some(1),
+            None,
+            None,
+        );
+        b.push_header_line(" Via: SIP/2.0/TLS", Some(2));
+        b.push_header_line("192.168.0.0:49176;received=62.0.0.0", Some(3));
+        b.push_header_line(" CSeq: 1 INVITE", Some(4));
+        b.push_header_line(" Content-Length: 0 ", Some(5));
+        let m = b.finish();
+        assert_eq!(
+            m.header("via"),
+            Some("SIP/2.0/TLS 192.168.0.0:49176;received=62.0.0.0")
+        );
+        assert_eq!(m.cseq(), Some((1, "INVITE")));
+        assert_eq!(m.header("CONTENT-LENGTH"), Some("0"));
+    }
+
+    #[test]
+    fn hosts_and_uris() {
+        assert_eq!(
+            uri_in("\"Bob\"<sip:bob@contoso.com>;tag=1"),
+            Some("sip:bob@contoso.com")
+        );
+        assert_eq!(
+            domain_of_uri("sip:bob@Contoso.com").as_deref(),
+            Some("contoso.com")
+        );
+        assert_eq!(
+            host_of("sip:pool01.contoso.com:5061;transport=tls").as_deref(),
+            Some("pool01.contoso.com")
+        );
+        assert_eq!(
+            host_of("https://adfs.contoso.com/adfs/ls").as_deref(),
+            Some("adfs.contoso.com")
+        );
+        assert_eq!(
+            auth_scheme("TLS-DSK realm=\"SIP Communications Service\""),
+            "TLS-DSK"
+        );
+    }
+
+    #[test]
+    fn message_text() {
+        let m = parse_message_text("junk\nSIP/2.0 403 Forbidden\r\nms-diagnostics: 17002;reason=\"Invalid protocol client version\"\r\nCSeq: 2 REGISTER\r\n").unwrap();
+        assert_eq!(m.status(), Some(403));
+        assert!(m.is_register());
+        assert_eq!(m.ms_diagnostics()[0].0.code, 17002);
+    }
 }
