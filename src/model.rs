@@ -423,10 +423,10 @@ pub trait Subject {
     /// The record kind a rule names in `kind = "..."`.
     fn kind(&self) -> &str;
     /// Every value of a field (a SIP message can carry several `ms-diagnostics` headers).
-    fn field_values(&self, name: &str, out: &mut Vec<FieldVal<'_>>);
+    fn field_values<'a>(&'a self, name: &str, out: &mut Vec<FieldVal<'a>>);
     /// The text a literal or regex condition on `text` searches, line by line: each item is one
     /// source line (number, text).
-    fn text_lines(&self, out: &mut Vec<FieldVal<'_>>);
+    fn text_lines<'a>(&'a self, out: &mut Vec<FieldVal<'a>>);
     fn source(&self) -> &SourceLoc;
     fn ts(&self) -> Option<Ts>;
     /// One line that shows this record in a report.

@@ -1,0 +1,330 @@
+//! One case, end to end: walk the inputs, detect and parse each, match rules on every record,
+//! derive facts, then diagnose. This is the library's entry point.
+
+use std::io::{self, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::diagnose;
+use crate::engine::{Hits, RuleSet};
+use crate::facts::FactsCollector;
+use crate::input::decode::{LineLimits, LineReader, sniff_encoding};
+use crate::input::{self, Content, Leaf, Limits, Visitor, WalkReport};
+use crate::model::{Body, Record, SourceLoc};
+use crate::parse::detect::{looks_binary, sniff_text};
+use crate::parse::events::{self, EventFilter, EventOptions};
+use crate::parse::{Format, ParseCtx, sip, system, uccapi};
+use crate::report::{InputReport, Report};
+
+/// Settings for one analysis.
+#[derive(Clone, Debug, Default)]
+pub struct AnalyzeOptions {
+    /// Local time zone of the client, minutes east of UTC (`--tz`).
+    pub tz_offset_minutes: Option<i32>,
+    pub limits: Limits,
+    /// Keep only the best N causes.
+    pub top: Option<usize>,
+    /// Name of the case in the report; defaults to the first input's name.
+    pub case_name: Option<String>,
+    /// Read ambiguous dates in event exports as day/month.
+    pub day_first: Option<bool>,
+}
+
+/// Analyse files, directories and archives as one case.
+pub fn analyze_paths(paths: &[PathBuf], rules: &RuleSet, opts: &AnalyzeOptions) -> Report {
+    let mut case = Case::new(rules, opts);
+    input::walk(paths, opts.limits, &mut case);
+    let name = opts.case_name.clone().unwrap_or_else(|| {
+        paths
+            .first()
+            .map(|p| {
+                p.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| p.display().to_string())
+            })
+            .unwrap_or_default()
+    });
+    case.finish(&name)
+}
+
+/// Analyse one in-memory input (rule examples, tests, library users with bytes at hand).
+pub fn analyze_bytes(name: &str, bytes: &[u8], rules: &RuleSet, opts: &AnalyzeOptions) -> Report {
+    let mut case = Case::new(rules, opts);
+    case.leaf(Leaf {
+        path: Arc::from(name),
+        head: bytes.to_vec(),
+        content: Content::Stream(Box::new(io::empty())),
+        size: Some(bytes.len() as u64),
+        errors: Vec::new(),
+        binary_format: crate::parse::detect::sniff_binary(bytes),
+    });
+    case.finish(name)
+}
+
+/// The state of one case while its inputs are read.
+pub struct Case<'r> {
+    rules: &'r RuleSet,
+    opts: AnalyzeOptions,
+    pub hits: Hits,
+    facts: FactsCollector,
+    inputs: Vec<InputReport>,
+    warnings: Vec<String>,
+    filter: EventFilter,
+}
+
+impl<'r> Case<'r> {
+    pub fn new(rules: &'r RuleSet, opts: &AnalyzeOptions) -> Self {
+        Case {
+            rules,
+            opts: opts.clone(),
+            hits: Hits::new(rules),
+            facts: FactsCollector::new(),
+            inputs: Vec::new(),
+            warnings: Vec::new(),
+            filter: EventFilter::all(),
+        }
+    }
+
+    fn observe(rules: &RuleSet, hits: &mut Hits, facts: &mut FactsCollector, rec: Record) {
+        rules.match_subject(&rec, hits);
+        facts.observe(&rec);
+        // A Lync client event 11 carries the failed SIP response in its text: read it as SIP so
+        // the SIP rules see it.
+        if let Body::Event(e) = &rec.body
+            && e.event_id == 11
+            && (e.provider.eq_ignore_ascii_case("lync") || e.provider.eq_ignore_ascii_case("communicator"))
+            && let Some(msg) = &e.message
+        {
+            let resp = msg
+                .find("Response Data:")
+                .map(|p| &msg[p + "Response Data:".len()..])
+                .unwrap_or(msg);
+            if let Some(mut m) = sip::parse_message_text(resp) {
+                // The request's headers come before the response; keep its method for scoping.
+                if m.cseq().is_none()
+                    && let Some(cs) = msg.lines().find_map(|l| l.trim().strip_prefix("CSeq:"))
+                {
+                    m.headers.push(crate::model::Header {
+                        name: "CSeq".into(),
+                        value: cs.trim().to_string(),
+                        line: None,
+                    });
+                }
+                let r = Record {
+                    source: rec.source.clone(),
+                    ts: rec.ts,
+                    body: Body::Sip(Box::new(m)),
+                };
+                rules.match_subject(&r, hits);
+            }
+        }
+    }
+
+    fn input_entry(&mut self, path: &str) -> &mut InputReport {
+        if let Some(i) = self.inputs.iter().position(|i| i.path == path) {
+            return &mut self.inputs[i];
+        }
+        self.inputs.push(InputReport {
+            path: path.to_string(),
+            format: Format::Unknown,
+            encoding: None,
+            bytes: 0,
+            records: 0,
+            errors: Vec::new(),
+        });
+        let n = self.inputs.len() - 1;
+        &mut self.inputs[n]
+    }
+
+    fn parse_leaf(&mut self, leaf: Leaf<'_>) -> InputReport {
+        let path = leaf.path.clone();
+        let mut errors = leaf.errors;
+        let rules = self.rules;
+        let hits = &mut self.hits;
+        let facts = &mut self.facts;
+        let mut sink = |r: Record| Case::observe(rules, hits, facts, r);
+        let mut report = InputReport {
+            path: path.to_string(),
+            format: Format::Unknown,
+            encoding: None,
+            bytes: leaf.size.unwrap_or(0),
+            records: 0,
+            errors: Vec::new(),
+        };
+
+        if leaf.binary_format == Some(Format::Evtx) {
+            report.format = Format::Evtx;
+            let mut ctx = ParseCtx::new(&path, &mut errors, &mut sink);
+            let n = match leaf.content {
+                Content::File(mut f) => match io::Seek::rewind(&mut f) {
+                    Ok(()) => events::parse_evtx(f, &mut ctx, &self.filter),
+                    Err(e) => {
+                        ctx.error(format!("cannot rewind: {e}"));
+                        0
+                    }
+                },
+                Content::Memory(c) => events::parse_evtx(c, &mut ctx, &self.filter),
+                Content::Stream(mut s) => {
+                    let mut buf = leaf.head.clone();
+                    let cap = self.opts.limits.max_in_memory;
+                    let _ = (&mut s).take(cap).read_to_end(&mut buf);
+                    events::parse_evtx(io::Cursor::new(buf), &mut ctx, &self.filter)
+                }
+            };
+            report.records = n;
+            if n == 0 && errors.is_empty() {
+                errors.push("no event records could be read".into());
+            }
+            report.errors = errors;
+            return report;
+        }
+
+        // Text: sniff the encoding and format from the head, then stream lines.
+        let enc = sniff_encoding(&leaf.head);
+        let head_text = {
+            let mut r = LineReader::new(leaf.head.clone(), Box::new(io::empty()), LineLimits::default());
+            let mut s = String::new();
+            while let Some((_, l)) = r.next_line() {
+                s.push_str(l);
+                s.push('\n');
+            }
+            s
+        };
+        let mut format = sniff_text(&head_text);
+        if format == Format::Text && looks_binary(&head_text) {
+            format = Format::Unknown;
+        }
+        report.format = format;
+        report.encoding = Some(enc.name().to_string());
+        let rest: Box<dyn Read + '_> = match leaf.content {
+            Content::File(f) => Box::new(f),
+            Content::Memory(c) => Box::new(c),
+            Content::Stream(s) => s,
+        };
+        if format == Format::Unknown {
+            report.encoding = None;
+            if named_like_log(&path) {
+                errors.push("binary data of no known format in a file named like a log; not analysed".into());
+            }
+            report.errors = errors;
+            return report;
+        }
+        let mut lines = LineReader::new(
+            leaf.head,
+            rest,
+            LineLimits {
+                max_line: self.opts.limits.max_line,
+            },
+        );
+        let n = {
+            let mut ctx = ParseCtx::new(&path, &mut errors, &mut sink);
+            let n = match format {
+                Format::Uccapi | Format::SipTrace => uccapi::parse(&mut lines, &mut ctx),
+                Format::EventXml | Format::EventCsv | Format::EventText => events::parse_text(
+                    format,
+                    &head_text,
+                    &mut lines,
+                    &mut ctx,
+                    &self.filter,
+                    &EventOptions {
+                        day_first: self.opts.day_first,
+                    },
+                ),
+                Format::Text => uccapi::parse_plain(&mut lines, &mut ctx),
+                f => system::parse(f, &mut lines, &mut ctx),
+            };
+            for i in lines.take_issues() {
+                ctx.error(i.message);
+            }
+            if let Some(e) = lines.take_io_error() {
+                ctx.error(format!("read error after {} bytes: {e}", lines.bytes_read()));
+            }
+            n
+        };
+        report.records = n;
+        report.bytes = report.bytes.max(lines.bytes_read());
+        if n == 0 && matches!(format, Format::Uccapi | Format::SipTrace) {
+            errors.push("no log records found".into());
+        }
+        report.errors = errors;
+        report
+    }
+
+    /// Derive facts and match them; what the rule examples need.
+    pub fn finish_hits(mut self) -> Hits {
+        let _ = self.match_facts();
+        self.hits
+    }
+
+    fn match_facts(&mut self) -> (crate::facts::Signin, Option<crate::facts::SkewMeasure>, Vec<String>) {
+        let (facts, signin, skew, notes) = self.facts.finish(self.opts.tz_offset_minutes);
+        for f in &facts {
+            self.rules.match_subject(f, &mut self.hits);
+        }
+        // Facts that need the record hits: how widely a signature spread across sessions.
+        for f in diagnose::spread_facts(self.rules, &self.hits) {
+            self.rules.match_subject(&f, &mut self.hits);
+        }
+        (signin, skew, notes)
+    }
+
+    /// Derive facts, match them, diagnose, and build the report.
+    pub fn finish(mut self, name: &str) -> Report {
+        let (signin, skew, notes) = self.match_facts();
+        self.warnings.extend(notes);
+        let offset = self.facts.utc_offset(self.opts.tz_offset_minutes);
+        if let Some((o, "systeminfo")) = offset {
+            self.warnings.push(format!(
+                "local log times were converted to UTC with the time zone systeminfo reports ({}); systeminfo does not show daylight saving time",
+                crate::facts::fmt_offset(o)
+            ));
+        }
+        if self.inputs.iter().all(|i| i.records == 0) && !self.inputs.is_empty() {
+            self.warnings.push("no input yielded any records".into());
+        }
+        diagnose::build_report(
+            name,
+            self.rules,
+            &self.hits,
+            signin,
+            skew,
+            self.inputs,
+            self.warnings,
+            offset.map(|(o, _)| o),
+            self.opts.top,
+        )
+    }
+}
+
+fn named_like_log(path: &str) -> bool {
+    let l = path.to_ascii_lowercase();
+    [".uccapilog", ".log", ".txt", ".csv", ".xml", ".reg", ".evtx"]
+        .iter()
+        .any(|e| l.ends_with(e))
+}
+
+impl Visitor for Case<'_> {
+    fn leaf(&mut self, leaf: Leaf<'_>) {
+        let r = self.parse_leaf(leaf);
+        let e = self.input_entry(&r.path.clone());
+        let mut errors = std::mem::take(&mut e.errors);
+        errors.extend(r.errors.iter().cloned());
+        *e = InputReport { errors, ..r };
+    }
+
+    fn report(&mut self, r: WalkReport) {
+        let e = self.input_entry(&r.path);
+        if let Some(f) = r.format {
+            e.format = f;
+        }
+        if r.bytes > 0 {
+            e.bytes = e.bytes.max(r.bytes);
+        }
+        e.errors.extend(r.errors);
+    }
+}
+
+/// A record's source as shown in reports.
+pub fn show(src: &SourceLoc) -> String {
+    src.to_string()
+}

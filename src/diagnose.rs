@@ -1,0 +1,262 @@
+//! Combine evidence per cause into a score and a confidence, rank, and explain.
+
+use crate::engine::fields::Fact;
+use crate::engine::{Evidence, Hits, RuleSet, case_source};
+use crate::facts::{SkewMeasure, describe_skew, to_utc};
+use crate::report::{Diagnosis, InputReport, Report, RuleMatch};
+
+/// Confidence thresholds on the combined score.
+const HIGH: f64 = 0.8;
+const MEDIUM: f64 = 0.5;
+/// A cause whose evidence all came before a successful sign-in keeps this share of its score.
+const RECOVERED_FACTOR: f64 = 0.4;
+/// A cause that yields to a stronger, better-fitting cause keeps this share.
+const YIELD_FACTOR: f64 = 0.5;
+/// Evidence lines listed per diagnosis.
+const MAX_EVIDENCE: usize = 12;
+
+pub fn confidence(score: f64) -> &'static str {
+    if score >= HIGH {
+        "high"
+    } else if score >= MEDIUM {
+        "medium"
+    } else {
+        "low"
+    }
+}
+
+/// How many separate sessions (files, or bursts an hour apart) showed each cause's record
+/// signatures. A certificate problem that survives deleting the cached sign-in data shows up
+/// in several sessions.
+pub fn spread_facts(rules: &RuleSet, hits: &Hits) -> Vec<Fact> {
+    let mut out = Vec::new();
+    for (ci, c) in rules.causes.iter().enumerate() {
+        let mut sessions: Vec<(std::sync::Arc<str>, Option<crate::model::Ts>)> = Vec::new();
+        let mut total = 0;
+        for (ri, r) in rules.rules.iter().enumerate() {
+            if r.cause != ci || r.kind == "signature-spread" {
+                continue;
+            }
+            let h = &hits.per_rule[ri];
+            total += h.count;
+            for s in &h.sessions {
+                let near = sessions.iter().any(|(p, t)| {
+                    p == &s.0
+                        && match (t, s.1) {
+                            (Some(a), Some(b)) => (a.naive() - b.naive()).num_seconds().abs() <= 1800,
+                            _ => true,
+                        }
+                });
+                if !near {
+                    sessions.push(s.clone());
+                }
+            }
+        }
+        if total == 0 {
+            continue;
+        }
+        let files = {
+            let mut f: Vec<&str> = sessions.iter().map(|(p, _)| &**p).collect();
+            f.sort();
+            f.dedup();
+            f.len()
+        };
+        let mut f = Fact::new(
+            "signature-spread",
+            case_source("case"),
+            None,
+            format!(
+                "signs of {} appeared in {} separate session(s) across {} file(s) ({} matching record(s))",
+                c.id,
+                sessions.len(),
+                files,
+                total
+            ),
+        );
+        f.set("cause", &c.id)
+            .set("sessions", sessions.len())
+            .set("files", files)
+            .set("hits", total);
+        out.push(f);
+    }
+    out
+}
+
+struct Scored {
+    ci: usize,
+    score: f64,
+    raw: f64,
+    recovered: bool,
+    matched: Vec<usize>,
+    notes: Vec<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn build_report(
+    name: &str,
+    rules: &RuleSet,
+    hits: &Hits,
+    mut signin: crate::facts::Signin,
+    skew: Option<SkewMeasure>,
+    inputs: Vec<InputReport>,
+    mut warnings: Vec<String>,
+    utc_offset: Option<i32>,
+    top: Option<usize>,
+) -> Report {
+    let success_at = signin.succeeded_at;
+    let last_succeeded = signin.last_outcome == "succeeded";
+    let mut scored: Vec<Scored> = Vec::new();
+    for (ci, c) in rules.causes.iter().enumerate() {
+        let matched: Vec<usize> = rules
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(ri, r)| r.cause == ci && hits.per_rule[*ri].count > 0)
+            .map(|(ri, _)| ri)
+            .collect();
+        if !matched.iter().any(|&ri| !rules.rules[ri].corroborating) {
+            continue;
+        }
+        let raw = 1.0 - matched.iter().map(|&ri| 1.0 - rules.rules[ri].weight).product::<f64>();
+        // Evidence seen only before a successful sign-in: the problem is over, or never was one.
+        let mut notes = Vec::new();
+        let recovered = !c.not_a_failure
+            && last_succeeded
+            && matched.iter().all(|&ri| {
+                let h = &hits.per_rule[ri];
+                match (h.last_ts, success_at) {
+                    (Some(l), Some(s)) => l.naive() <= s.naive(),
+                    _ => true,
+                }
+            });
+        let mut score = raw;
+        if recovered {
+            score *= RECOVERED_FACTOR;
+            notes.push(match success_at {
+                Some(t) => format!("the user signed in successfully at {} after this evidence, so the problem may be over", to_utc(Some(t), utc_offset).map(|t| t.to_string()).unwrap_or_default()),
+                None => "the case ends with a successful sign-in, so the problem may be over".into(),
+            });
+        }
+        scored.push(Scored {
+            ci,
+            score,
+            raw,
+            recovered,
+            matched,
+            notes,
+        });
+    }
+    // A cause yields to a better explanation of the same evidence.
+    let snapshot: Vec<(String, f64)> = scored.iter().map(|s| (rules.causes[s.ci].id.clone(), s.raw)).collect();
+    for s in &mut scored {
+        let c = &rules.causes[s.ci];
+        if let Some((other, _)) = snapshot
+            .iter()
+            .find(|(id, raw)| c.yields_to.contains(id) && *raw >= MEDIUM && *raw >= s.raw * 0.8)
+        {
+            s.score *= YIELD_FACTOR;
+            s.notes.push(format!("{other} explains this evidence better"));
+        }
+    }
+    scored.sort_by(|a, b| {
+        b.score
+            .partial_cmp(&a.score)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| rules.causes[a.ci].id.cmp(&rules.causes[b.ci].id))
+    });
+    // Causes that share their evidence and cannot be told apart: say so.
+    let tie_pairs = [("not-licensed", "user-not-sip-enabled")];
+    for (a, b) in tie_pairs {
+        let pa = scored.iter().position(|s| rules.causes[s.ci].id == a);
+        let pb = scored.iter().position(|s| rules.causes[s.ci].id == b);
+        if let (Some(pa), Some(pb)) = (pa, pb)
+            && (scored[pa].score - scored[pb].score).abs() < 0.1
+        {
+            let msg = "the account evidence fits both not-licensed and user-not-sip-enabled; an AD export showing msRTCSIP-UserEnabled, or the tenant type, tells them apart".to_string();
+            scored[pa].notes.push(msg.clone());
+            scored[pb].notes.push(msg);
+        }
+    }
+    if let Some(n) = top {
+        scored.truncate(n);
+    }
+
+    let mut diagnoses = Vec::new();
+    for (rank, s) in scored.iter().enumerate() {
+        let c = &rules.causes[s.ci];
+        let mut matched = s.matched.clone();
+        matched.sort_by(|a, b| {
+            rules.rules[*b]
+                .weight
+                .partial_cmp(&rules.rules[*a].weight)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        let mut evidence: Vec<Evidence> = Vec::new();
+        let mut rule_matches = Vec::new();
+        for &ri in &matched {
+            let r = &rules.rules[ri];
+            let h = &hits.per_rule[ri];
+            rule_matches.push(RuleMatch {
+                rule: r.id.clone(),
+                evidence: r.evidence.clone(),
+                weight: r.weight,
+                hits: h.count,
+            });
+            for e in &h.samples {
+                if evidence.len() < MAX_EVIDENCE {
+                    let mut e = e.clone();
+                    e.rule = r.id.clone();
+                    e.timestamp = to_utc(e.timestamp, utc_offset);
+                    evidence.push(e);
+                }
+            }
+        }
+        let mut summary = c.summary.trim().to_string();
+        if c.id == "clock-skew"
+            && let Some(m) = &skew
+            && m.skew_seconds.abs() > crate::facts::SKEW_TOLERANCE_SECS
+        {
+            summary = format!(
+                "Measured: client clock {} the server{}. {summary}",
+                describe_skew(m.skew_seconds),
+                if m.estimated { " (an estimate: the local time zone is not known)" } else { "" }
+            );
+        }
+        let why = {
+            let mut w: Vec<String> = rule_matches
+                .iter()
+                .map(|m| format!("{} ({} match{})", m.evidence.trim_end_matches('.'), m.hits, if m.hits == 1 { "" } else { "es" }))
+                .collect();
+            w.extend(s.notes.iter().cloned());
+            w.join("; ")
+        };
+        diagnoses.push(Diagnosis {
+            cause: c.id.clone(),
+            rank: rank + 1,
+            score: (s.score * 100.0).round() / 100.0,
+            confidence: if s.recovered { "low" } else { confidence(s.score) }.to_string(),
+            title: c.title.clone(),
+            summary,
+            resolution: c.resolution.clone(),
+            references: c.references.clone(),
+            evidence,
+            why,
+            recovered: s.recovered,
+            rules: rule_matches,
+        });
+    }
+
+    // A sign-in that never reached REGISTER but shows failure evidence failed.
+    if signin.last_outcome == "unknown" && diagnoses.iter().any(|d| !d.recovered && d.cause != "server-trust-prompt") {
+        signin.last_outcome = "failed".into();
+    }
+    signin.last_attempt_at = to_utc(signin.last_attempt_at, utc_offset);
+    signin.succeeded_at = to_utc(signin.succeeded_at, utc_offset);
+    for a in &mut signin.timeline {
+        a.at = to_utc(a.at, utc_offset);
+    }
+    if diagnoses.is_empty() && signin.last_outcome == "failed" {
+        warnings.push("the sign-in failed, but no known cause matched the evidence".into());
+    }
+    Report::new(name, inputs, signin, diagnoses, warnings, skew, rules.origin.clone())
+}

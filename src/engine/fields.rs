@@ -1,0 +1,514 @@
+//! The field names rules use, per record kind, and how each is read from a record.
+
+use std::borrow::Cow;
+
+use crate::model::{Body, FieldVal, Record, SourceLoc, StartLine, Subject, Ts};
+use crate::parse::sip;
+
+/// Record kinds and the fields a rule may name for each. Fields ending in `:` take a suffix
+/// (`header:User-Agent`, `data:Status`). `text` is valid everywhere.
+pub const KINDS: &[(&str, &[&str])] = &[
+    (
+        "sip",
+        &[
+            "direction", "method", "request_method", "is_request", "is_response", "status", "reason",
+            "request_uri", "call_id", "cseq", "from", "to", "from_uri", "to_uri", "user_agent", "server",
+            "peer", "peer_host", "ms_diag", "ms_diag_reason", "ms_diag_source", "www_authenticate",
+            "auth_scheme", "authorization", "has_credentials", "content_type", "start_line", "header:",
+        ],
+    ),
+    ("line", &["level"]),
+    (
+        "event",
+        &[
+            "provider", "channel", "event_id", "level", "computer", "record_id", "message", "keywords", "data",
+            "data:",
+        ],
+    ),
+    (
+        "dns",
+        &[
+            "query", "qtype", "resolver", "resolver_addr", "outcome", "canonical", "address", "alias",
+            "srv_target", "srv_port",
+        ],
+    ),
+    ("ipconfig", &["host_name", "dns_suffix", "dns_server"]),
+    ("registry", &["key", "name", "value", "type"]),
+    ("timesync", &["source", "leap", "last_sync", "offset_seconds", "abs_offset_seconds", "reference"]),
+    ("proxy", &["direct", "server", "bypass"]),
+    ("systeminfo", &["host_name", "os_name", "time_zone", "utc_offset_minutes", "domain"]),
+    ("cert", &["subject", "issuer", "not_before", "not_after", "thumbprint", "note"]),
+    ("dir", &["parent", "name", "is_dir"]),
+    ("hosts", &["address", "name"]),
+];
+
+/// Is `field` valid for `kind`? Fact kinds (defined by `facts`) accept any field name.
+pub fn field_known(kind: &str, field: &str) -> bool {
+    if field == "text" {
+        return true;
+    }
+    match KINDS.iter().find(|(k, _)| *k == kind) {
+        None => true,
+        Some((_, fields)) => fields
+            .iter()
+            .any(|f| *f == field || (f.ends_with(':') && field.starts_with(f) && field.len() > f.len())),
+    }
+}
+
+pub fn kind_of(body: &Body) -> &'static str {
+    match body {
+        Body::Sip(_) => "sip",
+        Body::Line(_) => "line",
+        Body::Event(_) => "event",
+        Body::Dns(_) => "dns",
+        Body::IpConfig(_) => "ipconfig",
+        Body::Registry(_) => "registry",
+        Body::TimeSync(_) => "timesync",
+        Body::Proxy(_) => "proxy",
+        Body::SystemInfo(_) => "systeminfo",
+        Body::Cert(_) => "cert",
+        Body::Dir(_) => "dir",
+        Body::Hosts(_) => "hosts",
+    }
+}
+
+fn b(v: bool) -> &'static str {
+    if v { "true" } else { "false" }
+}
+
+fn push<'a>(out: &mut Vec<FieldVal<'a>>, v: impl Into<Cow<'a, str>>) {
+    out.push(FieldVal::new(v));
+}
+
+fn push_opt<'a>(out: &mut Vec<FieldVal<'a>>, v: &'a Option<String>) {
+    if let Some(v) = v {
+        out.push(FieldVal::new(v.as_str()));
+    }
+}
+
+impl Subject for Record {
+    fn kind(&self) -> &str {
+        kind_of(&self.body)
+    }
+
+    fn field_values<'a>(&'a self, name: &str, out: &mut Vec<FieldVal<'a>>) {
+        if name == "text" {
+            self.text_lines(out);
+            return;
+        }
+        match &self.body {
+            Body::Sip(m) => {
+                let hdr = |out: &mut Vec<FieldVal<'a>>, n: &str| {
+                    for h in m.headers.iter().filter(|h| h.name.eq_ignore_ascii_case(n)) {
+                        out.push(FieldVal::at(h.value.as_str(), h.line));
+                    }
+                };
+                match name {
+                    "direction" => {
+                        if let Some(d) = m.direction {
+                            push(out, if d == crate::model::Direction::Outgoing { "outgoing" } else { "incoming" });
+                        }
+                    }
+                    "method" => {
+                        if let Some(x) = m.transaction_method() {
+                            push(out, x);
+                        }
+                    }
+                    "request_method" => {
+                        if let Some(x) = m.method() {
+                            push(out, x);
+                        }
+                    }
+                    "is_request" => push(out, b(m.method().is_some())),
+                    "is_response" => push(out, b(m.status().is_some())),
+                    "status" => {
+                        if let Some(s) = m.status() {
+                            out.push(FieldVal::at(s.to_string(), m.start_line_no));
+                        }
+                    }
+                    "reason" => {
+                        if let StartLine::Response { reason, .. } = &m.start {
+                            out.push(FieldVal::at(reason.as_str(), m.start_line_no));
+                        }
+                    }
+                    "request_uri" => {
+                        if let StartLine::Request { uri, .. } = &m.start {
+                            push(out, uri.as_str());
+                        }
+                    }
+                    "call_id" => hdr(out, "Call-ID"),
+                    "cseq" => {
+                        if let Some((n, _)) = m.cseq() {
+                            push(out, n.to_string());
+                        }
+                    }
+                    "from" => hdr(out, "From"),
+                    "to" => hdr(out, "To"),
+                    "from_uri" | "to_uri" => {
+                        let h = if name == "from_uri" { "From" } else { "To" };
+                        if let Some(u) = m.header(h).and_then(sip::uri_in) {
+                            push(out, u);
+                        }
+                    }
+                    "user_agent" => hdr(out, "User-Agent"),
+                    "server" => hdr(out, "Server"),
+                    "peer" => push_opt(out, &m.peer),
+                    "peer_host" => {
+                        if let Some(h) = m.peer.as_deref().and_then(sip::host_of) {
+                            push(out, h);
+                        }
+                    }
+                    "ms_diag" | "ms_diag_reason" | "ms_diag_source" => {
+                        for (d, line) in m.ms_diagnostics() {
+                            let v: Option<String> = match name {
+                                "ms_diag" => Some(d.code.to_string()),
+                                "ms_diag_reason" => d.reason,
+                                _ => d.source,
+                            };
+                            if let Some(v) = v {
+                                out.push(FieldVal::at(v, line));
+                            }
+                        }
+                    }
+                    "www_authenticate" => {
+                        hdr(out, "WWW-Authenticate");
+                        hdr(out, "Proxy-Authenticate");
+                    }
+                    "auth_scheme" => {
+                        for h in m.headers_named("WWW-Authenticate").chain(m.headers_named("Proxy-Authenticate")) {
+                            out.push(FieldVal::at(sip::auth_scheme(&h.value), h.line));
+                        }
+                    }
+                    "authorization" => {
+                        hdr(out, "Authorization");
+                        hdr(out, "Proxy-Authorization");
+                    }
+                    "has_credentials" => push(
+                        out,
+                        b(m.header("Authorization").is_some() || m.header("Proxy-Authorization").is_some()),
+                    ),
+                    "content_type" => hdr(out, "Content-Type"),
+                    "start_line" => out.push(FieldVal::at(m.start_line_text(), m.start_line_no)),
+                    n => {
+                        if let Some(h) = n.strip_prefix("header:") {
+                            hdr(out, h);
+                        }
+                    }
+                }
+            }
+            Body::Line(l) => {
+                if name == "level" {
+                    push_opt(out, &l.level);
+                }
+            }
+            Body::Event(e) => match name {
+                "provider" => push(out, e.provider.as_str()),
+                "channel" => push_opt(out, &e.channel),
+                "event_id" => push(out, e.event_id.to_string()),
+                "level" => {
+                    if let Some(l) = e.level {
+                        push(out, l.to_string());
+                    }
+                }
+                "computer" => push_opt(out, &e.computer),
+                "record_id" => {
+                    if let Some(r) = e.record_id {
+                        push(out, r.to_string());
+                    }
+                }
+                "message" => push_opt(out, &e.message),
+                "keywords" => push_opt(out, &e.keywords),
+                "data" => {
+                    for (_, v) in &e.data {
+                        push(out, v.as_str());
+                    }
+                }
+                n => {
+                    if let Some(k) = n.strip_prefix("data:") {
+                        for (dk, v) in &e.data {
+                            if dk.eq_ignore_ascii_case(k) {
+                                push(out, v.as_str());
+                            }
+                        }
+                    }
+                }
+            },
+            Body::Dns(d) => match name {
+                "query" => push(out, d.query.as_str()),
+                "qtype" => push_opt(out, &d.qtype),
+                "resolver" => push_opt(out, &d.resolver),
+                "resolver_addr" => push_opt(out, &d.resolver_addr),
+                "outcome" => push(out, d.outcome.as_str()),
+                "canonical" => push_opt(out, &d.canonical),
+                "address" => d.addresses.iter().for_each(|a| push(out, a.as_str())),
+                "alias" => d.aliases.iter().for_each(|a| push(out, a.as_str())),
+                "srv_target" => d.srv.iter().for_each(|s| push(out, s.target.as_str())),
+                "srv_port" => d.srv.iter().for_each(|s| push(out, s.port.to_string())),
+                _ => {}
+            },
+            Body::IpConfig(c) => match name {
+                "host_name" => push_opt(out, &c.host_name),
+                "dns_suffix" => {
+                    push_opt(out, &c.primary_dns_suffix);
+                    c.dns_suffix_search.iter().for_each(|s| push(out, s.as_str()));
+                }
+                "dns_server" => c.dns_servers.iter().for_each(|s| push(out, s.as_str())),
+                _ => {}
+            },
+            Body::Registry(r) => match name {
+                "key" => push(out, r.key.as_str()),
+                "name" => push(out, r.name.as_str()),
+                "value" => push(out, r.value.as_str()),
+                "type" => push(out, r.kind.as_str()),
+                _ => {}
+            },
+            Body::TimeSync(t) => match name {
+                "source" => push_opt(out, &t.source),
+                "leap" => {
+                    if let Some(l) = t.leap {
+                        push(out, l.to_string());
+                    }
+                }
+                "last_sync" => push_opt(out, &t.last_sync),
+                "offset_seconds" => {
+                    if let Some(o) = t.offset_seconds {
+                        push(out, o.to_string());
+                    }
+                }
+                "abs_offset_seconds" => {
+                    if let Some(o) = t.offset_seconds {
+                        push(out, o.abs().to_string());
+                    }
+                }
+                "reference" => push_opt(out, &t.reference),
+                _ => {}
+            },
+            Body::Proxy(p) => match name {
+                "direct" => push(out, b(p.direct)),
+                "server" => push_opt(out, &p.server),
+                "bypass" => push_opt(out, &p.bypass),
+                _ => {}
+            },
+            Body::SystemInfo(s) => match name {
+                "host_name" => push_opt(out, &s.host_name),
+                "os_name" => push_opt(out, &s.os_name),
+                "time_zone" => push_opt(out, &s.time_zone),
+                "utc_offset_minutes" => {
+                    if let Some(o) = s.utc_offset_minutes {
+                        push(out, o.to_string());
+                    }
+                }
+                "domain" => push_opt(out, &s.domain),
+                _ => {}
+            },
+            Body::Cert(c) => match name {
+                "subject" => push_opt(out, &c.subject),
+                "issuer" => push_opt(out, &c.issuer),
+                "not_before" => push_opt(out, &c.not_before),
+                "not_after" => push_opt(out, &c.not_after),
+                "thumbprint" => push_opt(out, &c.thumbprint),
+                "note" => c.notes.iter().for_each(|n| push(out, n.as_str())),
+                _ => {}
+            },
+            Body::Dir(d) => match name {
+                "parent" => push_opt(out, &d.parent),
+                "name" => push(out, d.name.as_str()),
+                "is_dir" => push(out, b(d.is_dir)),
+                _ => {}
+            },
+            Body::Hosts(h) => match name {
+                "address" => push(out, h.address.as_str()),
+                "name" => h.names.iter().for_each(|n| push(out, n.as_str())),
+                _ => {}
+            },
+        }
+    }
+
+    fn text_lines<'a>(&'a self, out: &mut Vec<FieldVal<'a>>) {
+        match &self.body {
+            Body::Sip(m) => {
+                out.push(FieldVal::at(m.start_line_text(), m.start_line_no));
+                for h in &m.headers {
+                    out.push(FieldVal::at(format!("{}: {}", h.name, h.value), h.line));
+                }
+                for l in m.body.lines() {
+                    out.push(FieldVal::new(l));
+                }
+            }
+            Body::Line(l) => out.push(FieldVal::at(l.text.as_str(), self.source.line)),
+            Body::Event(e) => {
+                let base = self.source.line;
+                if let Some(m) = &e.message {
+                    for (i, l) in m.lines().enumerate() {
+                        out.push(FieldVal::at(l, base.map(|b| b + i as u64)));
+                    }
+                }
+                for (k, v) in &e.data {
+                    out.push(FieldVal::new(format!("{k}: {v}")));
+                }
+            }
+            _ => out.push(FieldVal::at(self.headline(), self.source.line)),
+        }
+    }
+
+    fn source(&self) -> &SourceLoc {
+        &self.source
+    }
+
+    fn ts(&self) -> Option<Ts> {
+        self.ts
+    }
+
+    fn headline(&self) -> String {
+        match &self.body {
+            Body::Sip(m) => {
+                let mut s = m.start_line_text();
+                if let Some((n, meth)) = m.cseq() {
+                    s.push_str(&format!(" (CSeq {n} {meth})"));
+                }
+                s
+            }
+            Body::Line(l) => l.text.clone(),
+            Body::Event(e) => {
+                let first = e
+                    .message
+                    .as_deref()
+                    .and_then(|m| m.lines().find(|l| !l.trim().is_empty()))
+                    .map(|l| l.trim().to_string())
+                    .unwrap_or_else(|| {
+                        e.data
+                            .iter()
+                            .take(6)
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    });
+                format!("{} event {}: {}", e.provider, e.event_id, first)
+            }
+            Body::Dns(d) => {
+                let via = d.resolver.as_deref().or(d.resolver_addr.as_deref()).unwrap_or("the default resolver");
+                let what = match d.outcome {
+                    crate::model::DnsOutcome::Answer => {
+                        let mut parts = Vec::new();
+                        if let Some(c) = &d.canonical
+                            && !c.eq_ignore_ascii_case(&d.query)
+                        {
+                            parts.push(format!("-> {c}"));
+                        }
+                        for s in &d.srv {
+                            parts.push(format!("SRV {} {}:{}", s.priority, s.target, s.port));
+                        }
+                        if !d.addresses.is_empty() {
+                            parts.push(d.addresses.join(", "));
+                        }
+                        parts.join(" ")
+                    }
+                    o => o.as_str().to_string(),
+                };
+                format!("nslookup {} via {}: {}", d.query, via, what)
+            }
+            Body::IpConfig(c) => format!(
+                "ipconfig: host {} suffix {} DNS servers {}",
+                c.host_name.as_deref().unwrap_or("?"),
+                c.primary_dns_suffix.as_deref().unwrap_or("-"),
+                c.dns_servers.join(", ")
+            ),
+            Body::Registry(r) => format!("[{}] \"{}\"={}", r.key, r.name, r.value),
+            Body::TimeSync(t) => match t.offset_seconds {
+                Some(o) => format!(
+                    "w32tm: offset {:+.3}s from {}",
+                    o,
+                    t.reference.as_deref().or(t.source.as_deref()).unwrap_or("the reference")
+                ),
+                None => format!(
+                    "w32tm: source {}, leap indicator {}",
+                    t.source.as_deref().unwrap_or("?"),
+                    t.leap.map(|l| l.to_string()).unwrap_or_else(|| "?".into())
+                ),
+            },
+            Body::Proxy(p) => match &p.server {
+                Some(s) if !p.direct => format!("WinHTTP proxy: {s}"),
+                _ => "WinHTTP proxy: direct access (no proxy server)".to_string(),
+            },
+            Body::SystemInfo(s) => format!("systeminfo: time zone {}", s.time_zone.as_deref().unwrap_or("?")),
+            Body::Cert(c) => {
+                let mut s = format!(
+                    "certificate {} issued by {} (expires {})",
+                    c.subject.as_deref().unwrap_or("?"),
+                    c.issuer.as_deref().unwrap_or("?"),
+                    c.not_after.as_deref().unwrap_or("?")
+                );
+                if !c.notes.is_empty() {
+                    s.push_str(": ");
+                    s.push_str(&c.notes.join("; "));
+                }
+                s
+            }
+            Body::Dir(d) => format!(
+                "{}\\{}{}",
+                d.parent.as_deref().unwrap_or(""),
+                d.name,
+                if d.is_dir { " <DIR>" } else { "" }
+            ),
+            Body::Hosts(h) => format!("hosts: {} {}", h.address, h.names.join(" ")),
+        }
+    }
+}
+
+/// A derived fact: what only several records show. Rules match it like a record.
+#[derive(Clone, Debug)]
+pub struct Fact {
+    pub kind: &'static str,
+    pub fields: Vec<(&'static str, String)>,
+    pub source: SourceLoc,
+    pub ts: Option<Ts>,
+    pub headline: String,
+}
+
+impl Fact {
+    pub fn new(kind: &'static str, source: SourceLoc, ts: Option<Ts>, headline: String) -> Self {
+        Fact {
+            kind,
+            fields: Vec::new(),
+            source,
+            ts,
+            headline,
+        }
+    }
+    pub fn set(&mut self, k: &'static str, v: impl ToString) -> &mut Self {
+        self.fields.push((k, v.to_string()));
+        self
+    }
+    pub fn get(&self, k: &str) -> Option<&str> {
+        self.fields.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_str())
+    }
+}
+
+impl Subject for Fact {
+    fn kind(&self) -> &str {
+        self.kind
+    }
+    fn field_values<'a>(&'a self, name: &str, out: &mut Vec<FieldVal<'a>>) {
+        if name == "text" {
+            self.text_lines(out);
+            return;
+        }
+        for (k, v) in &self.fields {
+            if *k == name {
+                out.push(FieldVal::new(v.as_str()));
+            }
+        }
+    }
+    fn text_lines<'a>(&'a self, out: &mut Vec<FieldVal<'a>>) {
+        out.push(FieldVal::at(self.headline.as_str(), self.source.line));
+    }
+    fn source(&self) -> &SourceLoc {
+        &self.source
+    }
+    fn ts(&self) -> Option<Ts> {
+        self.ts
+    }
+    fn headline(&self) -> String {
+        self.headline.clone()
+    }
+}

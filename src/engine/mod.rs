@@ -1,0 +1,620 @@
+//! The rule engine. Rules are data: one TOML file per cause in `rules/`, embedded in the
+//! binary and replaceable with `--rules DIR`. They are compiled once into a [`RuleSet`] and
+//! matched against every record and every derived fact.
+
+pub mod cond;
+pub mod examples;
+pub mod fields;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{FieldVal, SourceLoc, Subject, Ts};
+pub use cond::Cond;
+
+/// A rule file that could not be loaded, with the file and line at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct RuleError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CauseFile {
+    cause: toml::Spanned<String>,
+    title: String,
+    summary: String,
+    #[serde(default)]
+    user_sees: Vec<String>,
+    resolution: Vec<String>,
+    #[serde(default)]
+    references: Vec<String>,
+    #[serde(default)]
+    yields_to: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    not_a_failure: bool,
+    #[serde(default, rename = "rule")]
+    rules: Vec<RuleFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    id: toml::Spanned<String>,
+    evidence: String,
+    kind: toml::Spanned<String>,
+    weight: toml::Spanned<f64>,
+    when: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    corroborating: bool,
+    #[serde(default, rename = "example")]
+    examples: Vec<ExampleFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExampleFile {
+    #[serde(rename = "match")]
+    should_match: toml::Spanned<bool>,
+    text: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// A documented cause, as its rule file describes it.
+#[derive(Clone, Debug, Serialize)]
+pub struct CauseDef {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub user_sees: Vec<String>,
+    pub resolution: Vec<String>,
+    pub references: Vec<String>,
+    /// Causes that explain this one's evidence better when they are present.
+    pub yields_to: Vec<String>,
+    /// A prompt rather than a failure: a later successful sign-in does not lower it.
+    pub not_a_failure: bool,
+    pub file: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Example {
+    pub should_match: bool,
+    pub text: String,
+    pub note: Option<String>,
+    pub line: usize,
+}
+
+/// One signature of a cause.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    pub id: String,
+    pub cause: usize,
+    pub evidence: String,
+    pub kind: String,
+    pub weight: f64,
+    pub conds: Vec<Cond>,
+    /// Counts only when another, non-corroborating rule of the same cause matched.
+    pub corroborating: bool,
+    pub examples: Vec<Example>,
+    pub file: String,
+    pub line: usize,
+    /// One of these literals must occur in the record's text for the rule to match.
+    literals: Option<Vec<String>>,
+}
+
+/// The compiled rules.
+#[derive(Debug)]
+pub struct RuleSet {
+    pub causes: Vec<CauseDef>,
+    pub rules: Vec<Rule>,
+    by_kind: HashMap<String, Vec<usize>>,
+    /// Prefilter over the literals of the rules on free text (`line` and `event` kinds).
+    prefilter: Option<Prefilter>,
+    /// Where the rules came from (`embedded` or a directory).
+    pub origin: String,
+}
+
+#[derive(Debug)]
+struct Prefilter {
+    ac: AhoCorasick,
+    /// For each pattern, the rules it unlocks.
+    pattern_rules: Vec<Vec<usize>>,
+    /// Rules of these kinds that have no literal and must always be evaluated.
+    always: HashMap<String, Vec<usize>>,
+}
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+}
+
+fn line_of(src: &str, offset: usize) -> usize {
+    src.as_bytes()[..offset.min(src.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+fn valid_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+}
+
+impl RuleSet {
+    /// The rules built into the binary.
+    pub fn embedded() -> Result<RuleSet, Vec<RuleError>> {
+        let files: Vec<(String, String)> = embedded::RULES
+            .iter()
+            .map(|(n, t)| (format!("rules/{n}"), t.to_string()))
+            .collect();
+        RuleSet::from_sources(&files, "embedded")
+    }
+
+    /// Every `*.toml` file in `dir`.
+    pub fn from_dir(dir: &Path) -> Result<RuleSet, Vec<RuleError>> {
+        let rd = std::fs::read_dir(dir).map_err(|e| {
+            vec![RuleError {
+                file: dir.display().to_string(),
+                line: 0,
+                message: format!("cannot read the rules directory: {e}"),
+            }]
+        })?;
+        let mut names: Vec<_> = rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        names.sort();
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
+        for p in names {
+            match std::fs::read_to_string(&p) {
+                Ok(t) => files.push((p.display().to_string(), t)),
+                Err(e) => errors.push(RuleError {
+                    file: p.display().to_string(),
+                    line: 0,
+                    message: format!("cannot read: {e}"),
+                }),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        if files.is_empty() {
+            return Err(vec![RuleError {
+                file: dir.display().to_string(),
+                line: 0,
+                message: "no *.toml rule files in this directory".into(),
+            }]);
+        }
+        RuleSet::from_sources(&files, &dir.display().to_string())
+    }
+
+    /// Compile rule files given as (file name, contents). Every problem is reported, each with
+    /// its file and line.
+    pub fn from_sources(files: &[(String, String)], origin: &str) -> Result<RuleSet, Vec<RuleError>> {
+        let mut errors = Vec::new();
+        let mut causes: Vec<CauseDef> = Vec::new();
+        let mut rules: Vec<Rule> = Vec::new();
+        let mut yields: Vec<(usize, String, String, usize)> = Vec::new();
+        for (file, text) in files {
+            let err = |line: usize, message: String| RuleError {
+                file: file.clone(),
+                line,
+                message,
+            };
+            let cf: CauseFile = match toml::from_str(text) {
+                Ok(c) => c,
+                Err(e) => {
+                    let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
+                    errors.push(err(line, e.message().trim().to_string()));
+                    continue;
+                }
+            };
+            let cid = cf.cause.get_ref().clone();
+            let cline = line_of(text, cf.cause.span().start);
+            if !valid_id(&cid) {
+                errors.push(err(cline, format!("cause id `{cid}` must be lower-case words joined by `-`")));
+                continue;
+            }
+            if causes.iter().any(|c| c.id == cid) {
+                errors.push(err(cline, format!("cause `{cid}` is already defined in another file")));
+                continue;
+            }
+            let stem = Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            if stem != cid {
+                errors.push(err(cline, format!("the file for cause `{cid}` must be named `{cid}.toml`")));
+            }
+            if cf.resolution.is_empty() {
+                errors.push(err(cline, "a cause needs at least one resolution step".into()));
+            }
+            let ci = causes.len();
+            for y in &cf.yields_to {
+                yields.push((ci, y.get_ref().clone(), file.clone(), line_of(text, y.span().start)));
+            }
+            causes.push(CauseDef {
+                id: cid.clone(),
+                title: cf.title,
+                summary: cf.summary,
+                user_sees: cf.user_sees,
+                resolution: cf.resolution,
+                references: cf.references,
+                yields_to: cf.yields_to.into_iter().map(|s| s.into_inner()).collect(),
+                not_a_failure: cf.not_a_failure,
+                file: file.clone(),
+            });
+            for rf in cf.rules {
+                let rid = rf.id.get_ref().clone();
+                let rline = line_of(text, rf.id.span().start);
+                if !valid_id(&rid) {
+                    errors.push(err(rline, format!("rule id `{rid}` must be lower-case words joined by `-`")));
+                }
+                if rules.iter().any(|r| r.id == rid) || causes.iter().any(|c| c.id == rid) {
+                    errors.push(err(rline, format!("rule id `{rid}` is not unique")));
+                }
+                let kind = rf.kind.get_ref().clone();
+                let w = *rf.weight.get_ref();
+                if !(w > 0.0 && w <= 1.0) {
+                    errors.push(err(
+                        line_of(text, rf.weight.span().start),
+                        format!("weight {w} is outside (0, 1]"),
+                    ));
+                }
+                if rf.when.is_empty() {
+                    errors.push(err(rline, "a rule needs at least one `when` condition".into()));
+                }
+                let mut conds = Vec::new();
+                for c in &rf.when {
+                    let l = line_of(text, c.span().start);
+                    match Cond::parse(c.get_ref()) {
+                        Ok(cond) => {
+                            if !fields::field_known(&kind, &cond.field) {
+                                errors.push(err(l, format!("kind `{kind}` has no field `{}`", cond.field)));
+                            }
+                            conds.push(cond);
+                        }
+                        Err(m) => errors.push(err(l, m)),
+                    }
+                }
+                if rf.examples.iter().all(|e| !*e.should_match.get_ref())
+                    || rf.examples.iter().all(|e| *e.should_match.get_ref())
+                {
+                    errors.push(err(
+                        rline,
+                        format!("rule `{rid}` needs at least one example that must match and one that must not"),
+                    ));
+                }
+                let examples = rf
+                    .examples
+                    .into_iter()
+                    .map(|e| Example {
+                        should_match: *e.should_match.get_ref(),
+                        line: line_of(text, e.should_match.span().start),
+                        text: e.text,
+                        note: e.note,
+                    })
+                    .collect();
+                let literals = text_literals(&conds);
+                rules.push(Rule {
+                    id: rid,
+                    cause: ci,
+                    evidence: rf.evidence,
+                    kind,
+                    weight: w,
+                    conds,
+                    corroborating: rf.corroborating,
+                    examples,
+                    file: file.clone(),
+                    line: rline,
+                    literals,
+                });
+            }
+        }
+        for (_, y, file, line) in &yields {
+            if !causes.iter().any(|c| &c.id == y) {
+                errors.push(RuleError {
+                    file: file.clone(),
+                    line: *line,
+                    message: format!("yields_to names `{y}`, which no rule file defines"),
+                });
+            }
+        }
+        for (ci, c) in causes.iter().enumerate() {
+            if !rules.iter().any(|r| r.cause == ci) {
+                errors.push(RuleError {
+                    file: c.file.clone(),
+                    line: 1,
+                    message: format!("cause `{}` has no rules", c.id),
+                });
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in rules.iter().enumerate() {
+            by_kind.entry(r.kind.clone()).or_default().push(i);
+        }
+        let prefilter = build_prefilter(&rules);
+        Ok(RuleSet {
+            causes,
+            rules,
+            by_kind,
+            prefilter,
+            origin: origin.to_string(),
+        })
+    }
+
+    pub fn cause(&self, id: &str) -> Option<&CauseDef> {
+        self.causes.iter().find(|c| c.id == id)
+    }
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Does this kind have rules at all? Lets callers skip work.
+    pub fn has_kind(&self, kind: &str) -> bool {
+        self.by_kind.contains_key(kind)
+    }
+
+    /// Match one subject against the rules of its kind, recording hits.
+    pub fn match_subject(&self, s: &dyn Subject, hits: &mut Hits) {
+        let kind = s.kind();
+        let Some(candidates) = self.by_kind.get(kind) else {
+            return;
+        };
+        let mut scratch: Vec<FieldVal<'_>> = Vec::new();
+        // Free text: only rules whose literal occurs in the text are evaluated.
+        if let (Some(pf), Some(text)) = (&self.prefilter, prefilter_text(s)) {
+            let mut todo: Vec<usize> = pf.always.get(kind).cloned().unwrap_or_default();
+            for m in pf.ac.find_overlapping_iter(text.as_ref()) {
+                for &r in &pf.pattern_rules[m.pattern().as_usize()] {
+                    if self.rules[r].kind == kind && !todo.contains(&r) {
+                        todo.push(r);
+                    }
+                }
+            }
+            for r in todo {
+                self.eval_rule(r, s, hits, &mut scratch);
+            }
+            return;
+        }
+        for &r in candidates {
+            self.eval_rule(r, s, hits, &mut scratch);
+        }
+    }
+
+    fn eval_rule<'s>(&self, ri: usize, s: &'s dyn Subject, hits: &mut Hits, scratch: &mut Vec<FieldVal<'s>>) {
+        let rule = &self.rules[ri];
+        let mut anchor: Option<(FieldVal<'s>, bool)> = None;
+        for c in &rule.conds {
+            scratch.clear();
+            s.field_values(&c.field, scratch);
+            match c.eval(scratch) {
+                None => return,
+                Some(Some(i)) => {
+                    let is_text = c.field == "text";
+                    let v = scratch.swap_remove(i);
+                    let better = match &anchor {
+                        None => true,
+                        Some((a, a_text)) => (is_text && !a_text) || (a.line.is_none() && v.line.is_some() && !a_text),
+                    };
+                    if better {
+                        anchor = Some((v, is_text));
+                    }
+                }
+                Some(None) => {}
+            }
+        }
+        hits.record(ri, s, anchor.map(|(v, _)| v));
+    }
+}
+
+/// The text a prefilter scans for a subject of a free-text kind.
+fn prefilter_text<'a>(s: &'a dyn Subject) -> Option<std::borrow::Cow<'a, str>> {
+    if s.kind() != "line" {
+        return None;
+    }
+    let mut v = Vec::new();
+    s.text_lines(&mut v);
+    match v.len() {
+        1 => v.pop().map(|f| f.value),
+        _ => None,
+    }
+}
+
+/// Literals a rule requires in its `text`, from its `contains` or regex conditions on `text`.
+fn text_literals(conds: &[Cond]) -> Option<Vec<String>> {
+    conds
+        .iter()
+        .filter(|c| c.field == "text")
+        .find_map(|c| c.required_literals())
+}
+
+fn build_prefilter(rules: &[Rule]) -> Option<Prefilter> {
+    let mut patterns: Vec<String> = Vec::new();
+    let mut pattern_rules: Vec<Vec<usize>> = Vec::new();
+    let mut always: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, r) in rules.iter().enumerate() {
+        if r.kind != "line" {
+            continue;
+        }
+        match &r.literals {
+            Some(lits) => {
+                for l in lits {
+                    match patterns.iter().position(|p| p == l) {
+                        Some(p) => pattern_rules[p].push(i),
+                        None => {
+                            patterns.push(l.clone());
+                            pattern_rules.push(vec![i]);
+                        }
+                    }
+                }
+            }
+            None => always.entry(r.kind.clone()).or_default().push(i),
+        }
+    }
+    if patterns.is_empty() {
+        return None;
+    }
+    let ac = AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .build(&patterns)
+        .ok()?;
+    Some(Prefilter {
+        ac,
+        pattern_rules,
+        always,
+    })
+}
+
+/// One piece of evidence: the line that matched a rule.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Evidence {
+    pub rule: String,
+    pub source: String,
+    pub line: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
+    pub timestamp: Option<Ts>,
+    pub text: String,
+}
+
+/// How many hits of one rule are kept as evidence lines.
+const SAMPLES_PER_RULE: usize = 5;
+/// A new session starts after this long without a hit, or in another file.
+const SESSION_GAP_SECS: i64 = 30 * 60;
+
+/// What one rule matched in a case.
+#[derive(Clone, Debug, Default)]
+pub struct RuleHits {
+    pub count: u64,
+    pub samples: Vec<Evidence>,
+    pub first_ts: Option<Ts>,
+    pub last_ts: Option<Ts>,
+    /// Hits with no timestamp (nslookup output, registry exports).
+    pub untimed: u64,
+    /// (file, last time) of each cluster of hits: sessions in which the signature appeared.
+    pub sessions: Vec<(Arc<str>, Option<Ts>)>,
+}
+
+/// Hits per rule for one case.
+#[derive(Clone, Debug)]
+pub struct Hits {
+    pub per_rule: Vec<RuleHits>,
+}
+
+impl Hits {
+    pub fn new(rules: &RuleSet) -> Hits {
+        Hits {
+            per_rule: vec![RuleHits::default(); rules.rules.len()],
+        }
+    }
+
+    fn record(&mut self, ri: usize, s: &dyn Subject, anchor: Option<FieldVal<'_>>) {
+        let h = &mut self.per_rule[ri];
+        h.count += 1;
+        let ts = s.ts();
+        match ts {
+            Some(t) => {
+                h.first_ts = Some(h.first_ts.map_or(t, |f| f.min(t)));
+                h.last_ts = Some(h.last_ts.map_or(t, |l| l.max(t)));
+            }
+            None => h.untimed += 1,
+        }
+        let src = s.source();
+        let same_session = h.sessions.last().is_some_and(|(p, last)| {
+            **p == *src.path
+                && match (last, ts) {
+                    (Some(a), Some(b)) => (b.naive() - a.naive()).num_seconds().abs() <= SESSION_GAP_SECS,
+                    _ => true,
+                }
+        });
+        if same_session {
+            if let Some(last) = h.sessions.last_mut() {
+                last.1 = ts.or(last.1);
+            }
+        } else if h.sessions.len() < 64 {
+            h.sessions.push((src.path.clone(), ts));
+        }
+        if h.samples.len() < SAMPLES_PER_RULE {
+            let (line, text) = match anchor {
+                Some(a) if a.line.is_some() => (a.line, a.value.into_owned()),
+                _ => (src.line, s.headline()),
+            };
+            let ev = Evidence {
+                rule: String::new(),
+                source: src.path.to_string(),
+                line,
+                record: src.record,
+                timestamp: ts,
+                text: truncate(&text, 400),
+            };
+            if !h.samples.iter().any(|e| e.source == ev.source && e.line == ev.line && e.text == ev.text) {
+                h.samples.push(ev);
+            }
+        }
+    }
+
+    /// Fold another file's hits into these (files of one case analysed apart).
+    pub fn merge(&mut self, other: Hits) {
+        for (a, b) in self.per_rule.iter_mut().zip(other.per_rule) {
+            a.count += b.count;
+            a.untimed += b.untimed;
+            a.first_ts = match (a.first_ts, b.first_ts) {
+                (Some(x), Some(y)) => Some(x.min(y)),
+                (x, y) => x.or(y),
+            };
+            a.last_ts = match (a.last_ts, b.last_ts) {
+                (Some(x), Some(y)) => Some(x.max(y)),
+                (x, y) => x.or(y),
+            };
+            for s in b.samples {
+                if a.samples.len() < SAMPLES_PER_RULE {
+                    a.samples.push(s);
+                }
+            }
+            for s in b.sessions {
+                if a.sessions.len() < 64 && !a.sessions.contains(&s) {
+                    a.sessions.push(s);
+                }
+            }
+        }
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut i = max;
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    format!("{}…", &s[..i])
+}
+
+/// Source of a fact that stands for the case as a whole.
+pub fn case_source(name: &str) -> SourceLoc {
+    SourceLoc {
+        path: Arc::from(name),
+        line: None,
+        record: None,
+    }
+}

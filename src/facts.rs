@@ -1,0 +1,904 @@
+//! What only several records show: sign-in attempts as transactions, the client/server clock
+//! skew, the DNS picture across resolvers, and trust of the registrar's domain.
+//!
+//! The collector sees every record once, keeps a compact summary of the few that matter, and
+//! turns them into [`Fact`]s the rules match like records.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDateTime};
+use serde::Serialize;
+
+use crate::engine::fields::Fact;
+use crate::model::{Body, DnsLookup, DnsOutcome, Record, SipMessage, SourceLoc, Ts};
+use crate::parse::sip;
+
+/// Kerberos and the SfB servers tolerate this much clock difference.
+pub const SKEW_TOLERANCE_SECS: i64 = 300;
+const MAX_REGISTERS: usize = 100_000;
+const MAX_DATE_SAMPLES: usize = 4096;
+const MAX_DNS: usize = 20_000;
+
+/// Service domains the client trusts without a prompt when no TrustModelData policy is set.
+const DEFAULT_TRUSTED: &[&str] = &["lync.com", "outlook.com", "lync.glbdns.microsoft.com", "microsoftonline.com"];
+
+/// A REGISTER request or response, reduced to what the transaction logic needs.
+#[derive(Clone, Debug)]
+struct RegMsg {
+    order: usize,
+    ts: Option<Ts>,
+    source: SourceLoc,
+    call_id: String,
+    request: bool,
+    status: Option<u16>,
+    start_line: String,
+    credentials: bool,
+    schemes: Vec<String>,
+    /// A challenge that carries the next handshake leg (`gssapi-data`): NTLM / TLS-DSK continue.
+    continuation: bool,
+    deregister: bool,
+    diags: Vec<u32>,
+    diag_text: Option<String>,
+    user: Option<String>,
+    user_agent: Option<String>,
+    server: Option<String>,
+    targetnames: Vec<String>,
+    contact_host: Option<String>,
+    diag_source: Option<String>,
+    request_host: Option<String>,
+}
+
+/// One sign-in attempt: REGISTER traffic from the first request to its final response.
+#[derive(Clone, Debug, Serialize)]
+pub struct Attempt {
+    pub at: Option<Ts>,
+    pub outcome: String,
+    pub final_status: Option<u16>,
+    pub final_line: Option<String>,
+    pub diagnostics: Vec<u32>,
+    pub requests: u32,
+    pub credentialed: u32,
+    pub challenges: u32,
+    pub schemes: Vec<String>,
+    pub server: Option<String>,
+    #[serde(skip)]
+    pub source: Option<SourceLoc>,
+    #[serde(skip)]
+    final_ts: Option<Ts>,
+    #[serde(skip)]
+    rejected: bool,
+    #[serde(skip)]
+    server_header: Option<String>,
+}
+
+/// The `signin` block of the report.
+#[derive(Clone, Debug, Serialize, Default)]
+pub struct Signin {
+    pub attempts: u32,
+    pub last_outcome: String,
+    pub last_attempt_at: Option<Ts>,
+    pub sip_uri: Option<String>,
+    pub client_version: Option<String>,
+    pub tenant: String,
+    pub registrar: Option<String>,
+    /// When the user last signed in successfully.
+    pub succeeded_at: Option<Ts>,
+    /// Every attempt, oldest first (the report's timeline).
+    pub timeline: Vec<Attempt>,
+}
+
+/// Clock-skew measurement for the report.
+#[derive(Clone, Debug, Serialize)]
+pub struct SkewMeasure {
+    /// Client minus server, seconds (positive: client clock ahead).
+    pub skew_seconds: i64,
+    pub method: String,
+    pub samples: usize,
+    pub estimated: bool,
+    pub utc_offset_minutes: Option<i32>,
+}
+
+#[derive(Default)]
+pub struct FactsCollector {
+    registers: Vec<RegMsg>,
+    dates: Vec<(NaiveDateTime, NaiveDateTime, SourceLoc)>,
+    dns: Vec<(DnsLookup, SourceLoc)>,
+    sysinfo_tz: Option<(i32, String, SourceLoc)>,
+    w32tm: Vec<(f64, Option<String>, SourceLoc)>,
+    trust_model: Vec<(String, SourceLoc)>,
+    /// Hosts named in AD / registry evidence of an old on-premises deployment.
+    order: usize,
+    user_uris: HashMap<String, usize>,
+    client_version: Option<String>,
+    online_hint: bool,
+    onprem_hint: bool,
+    registry_sip_uri: Option<String>,
+}
+
+fn date_header(v: &str) -> Option<NaiveDateTime> {
+    let v = v.trim();
+    DateTime::parse_from_rfc2822(v)
+        .ok()
+        .map(|d| d.naive_utc())
+        .or_else(|| NaiveDateTime::parse_from_str(v.trim_end_matches(" GMT"), "%a, %d %b %Y %H:%M:%S").ok())
+}
+
+fn param(v: &str, name: &str) -> Option<String> {
+    let lv = v.to_ascii_lowercase();
+    let key = format!("{name}=");
+    let mut from = 0;
+    while let Some(p) = lv[from..].find(&key) {
+        let at = from + p;
+        let ok_boundary = at == 0 || matches!(lv.as_bytes()[at - 1], b' ' | b',' | b';' | b'\t');
+        if ok_boundary {
+            let rest = v[at + key.len()..].trim_start();
+            let val = if let Some(q) = rest.strip_prefix('"') {
+                q.split('"').next().unwrap_or("")
+            } else {
+                rest.split([',', ';', ' ']).next().unwrap_or("")
+            };
+            return Some(val.to_string());
+        }
+        from = at + key.len();
+    }
+    None
+}
+
+fn is_online_host(h: &str) -> bool {
+    let h = h.to_ascii_lowercase();
+    h.ends_with(".online.lync.com") || h.ends_with(".infra.lync.com") || h.ends_with(".lync.com")
+}
+
+impl FactsCollector {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Look at one record; keep what facts need.
+    pub fn observe(&mut self, r: &Record) {
+        self.order += 1;
+        match &r.body {
+            Body::Sip(m) => self.observe_sip(r, m),
+            Body::Dns(d) => {
+                if self.dns.len() < MAX_DNS {
+                    self.dns.push(((**d).clone(), r.source.clone()));
+                }
+                if d.canonical.as_deref().is_some_and(is_online_host) || d.srv.iter().any(|s| is_online_host(&s.target)) {
+                    self.online_hint = true;
+                }
+            }
+            Body::SystemInfo(s) => {
+                if let Some(o) = s.utc_offset_minutes {
+                    self.sysinfo_tz = Some((o, s.time_zone.clone().unwrap_or_default(), r.source.clone()));
+                }
+            }
+            Body::TimeSync(t) => {
+                if let Some(o) = t.offset_seconds
+                    && self.w32tm.len() < 1000
+                {
+                    self.w32tm.push((o, t.reference.clone().or(t.source.clone()), r.source.clone()));
+                }
+            }
+            Body::Registry(v) => {
+                if v.name.eq_ignore_ascii_case("TrustModelData") {
+                    self.trust_model.push((v.value.clone(), r.source.clone()));
+                }
+                if v.name.eq_ignore_ascii_case("ServerSipUri") && !v.value.is_empty() {
+                    self.registry_sip_uri = Some(v.value.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn observe_sip(&mut self, r: &Record, m: &SipMessage) {
+        // Client version and user from what the client sends.
+        if let Some(ua) = m.header("User-Agent")
+            && (ua.contains("UCCAPI") || ua.contains("OC/") || ua.contains("Lync") || ua.contains("Skype"))
+            && m.is_register()
+        {
+            self.client_version = Some(ua.to_string());
+        }
+        if let Some(s) = m.header("Server") {
+            if s.contains("RTC/7.") {
+                self.online_hint = true;
+            } else if s.contains("RTC/") {
+                self.onprem_hint = true;
+            }
+        }
+        if let Some(p) = m.peer.as_deref().and_then(sip::host_of)
+            && is_online_host(&p)
+        {
+            self.online_hint = true;
+        }
+        // Date headers on incoming messages against the log's local clock.
+        if let (Some(Ts::Local(local)), Some(d)) = (r.ts, m.header("Date"))
+            && m.direction != Some(crate::model::Direction::Outgoing)
+            && let Some(gmt) = date_header(d)
+            && self.dates.len() < MAX_DATE_SAMPLES
+        {
+            self.dates.push((local, gmt, r.source.clone()));
+        }
+        if !m.is_register() || self.registers.len() >= MAX_REGISTERS {
+            return;
+        }
+        let user = m.header("To").or(m.header("From")).and_then(sip::uri_in).map(|u| u.to_ascii_lowercase());
+        if let Some(u) = &user
+            && u.contains('@')
+        {
+            *self.user_uris.entry(u.clone()).or_default() += 1;
+        }
+        let www: Vec<&str> = m
+            .headers_named("WWW-Authenticate")
+            .chain(m.headers_named("Proxy-Authenticate"))
+            .map(|h| h.value.as_str())
+            .collect();
+        let auth_info: Vec<&str> = m.headers_named("Authentication-Info").map(|h| h.value.as_str()).collect();
+        let mut targetnames: Vec<String> = www
+            .iter()
+            .chain(auth_info.iter())
+            .filter_map(|v| param(v, "targetname"))
+            .map(|t| t.trim_start_matches("sip/").to_ascii_lowercase())
+            .filter(|t| t.contains('.'))
+            .collect();
+        targetnames.dedup();
+        let diags = m.ms_diagnostics();
+        let expires_zero = m.header("Expires").is_some_and(|e| e.trim() == "0")
+            || m.header("Contact").is_some_and(|c| c.to_ascii_lowercase().contains("expires=0"));
+        let contact_host = if m.status().is_some_and(|s| (300..400).contains(&s)) {
+            m.header("Contact").and_then(sip::uri_in).and_then(sip::host_of)
+        } else {
+            None
+        };
+        let request_host = match &m.start {
+            crate::model::StartLine::Request { uri, .. } => sip::host_of(uri),
+            _ => None,
+        };
+        self.registers.push(RegMsg {
+            order: self.order,
+            ts: r.ts,
+            source: SourceLoc {
+                path: r.source.path.clone(),
+                line: m.start_line_no.or(r.source.line),
+                record: r.source.record,
+            },
+            call_id: m.call_id().unwrap_or("").to_string(),
+            request: m.method().is_some(),
+            status: m.status(),
+            start_line: m.start_line_text(),
+            credentials: m.header("Authorization").is_some() || m.header("Proxy-Authorization").is_some(),
+            schemes: www.iter().map(|v| sip::auth_scheme(v).to_string()).collect(),
+            continuation: www.iter().any(|v| v.to_ascii_lowercase().contains("gssapi-data")),
+            deregister: m.method().is_some() && expires_zero,
+            diags: diags.iter().map(|(d, _)| d.code).collect(),
+            diag_text: diags.first().map(|(d, _)| {
+                format!(
+                    "ms-diagnostics {}{}",
+                    d.code,
+                    d.reason.as_deref().map(|r| format!(" \"{r}\"")).unwrap_or_default()
+                )
+            }),
+            user,
+            user_agent: m.header("User-Agent").map(str::to_string),
+            server: m.header("Server").map(str::to_string),
+            targetnames,
+            contact_host,
+            diag_source: diags.iter().find_map(|(d, _)| d.source.clone()).map(|s| s.to_ascii_lowercase()),
+            request_host,
+        });
+    }
+
+    /// The time zone offset that applies to local log times: `--tz` first, then systeminfo.
+    pub fn utc_offset(&self, tz_override: Option<i32>) -> Option<(i32, &'static str)> {
+        tz_override
+            .map(|o| (o, "--tz"))
+            .or_else(|| self.sysinfo_tz.as_ref().map(|(o, _, _)| (*o, "systeminfo")))
+    }
+
+    pub fn sip_uri(&self) -> Option<String> {
+        self.user_uris
+            .iter()
+            .max_by_key(|(u, n)| (**n, std::cmp::Reverse((*u).clone())))
+            .map(|(u, _)| u.clone())
+            .or_else(|| self.registry_sip_uri.clone())
+    }
+
+    fn sip_domain(&self) -> Option<String> {
+        self.sip_uri().as_deref().and_then(sip::domain_of_uri)
+    }
+
+    fn tenant(&self, attempts: &[Attempt]) -> &'static str {
+        let online = self.online_hint
+            || attempts
+                .iter()
+                .any(|a| a.server.as_deref().is_some_and(is_online_host));
+        if online {
+            "online"
+        } else if self.onprem_hint {
+            "on-premises"
+        } else {
+            "unknown"
+        }
+    }
+
+    /// Group REGISTER traffic into attempts.
+    fn attempts(&self) -> Vec<Attempt> {
+        let mut msgs: Vec<&RegMsg> = self.registers.iter().filter(|m| !m.deregister).collect();
+        // Rotated files are read in name order; times put them back in sequence.
+        msgs.sort_by(|a, b| match (a.ts, b.ts) {
+            (Some(x), Some(y)) if a.source.path != b.source.path => x.naive().cmp(&y.naive()).then(a.order.cmp(&b.order)),
+            _ => a.order.cmp(&b.order),
+        });
+        // Responses to a de-registration share its Call-ID and CSeq; drop them with it.
+        let dereg: std::collections::HashSet<&str> = self
+            .registers
+            .iter()
+            .filter(|m| m.deregister)
+            .map(|m| m.call_id.as_str())
+            .collect();
+        let mut groups: BTreeMap<usize, Vec<&RegMsg>> = BTreeMap::new();
+        let mut open: HashMap<&str, usize> = HashMap::new();
+        let mut closed: HashMap<&str, bool> = HashMap::new();
+        for m in msgs {
+            if dereg.contains(m.call_id.as_str()) && !m.request && m.status == Some(200) && !open.contains_key(m.call_id.as_str()) {
+                continue;
+            }
+            let key = m.call_id.as_str();
+            // A fresh, uncredentialed REGISTER after a final answer starts a new attempt.
+            let new_attempt = m.request && !m.credentials && closed.get(key).copied().unwrap_or(false);
+            let gid = match open.get(key) {
+                Some(&g) if !new_attempt => g,
+                _ => {
+                    let g = m.order;
+                    open.insert(key, g);
+                    g
+                }
+            };
+            groups.entry(gid).or_default().push(m);
+            if let Some(s) = m.status {
+                closed.insert(key, !(s == 401 || s == 407 || s < 200));
+            } else {
+                closed.insert(key, false);
+            }
+        }
+        groups.into_values().map(|g| build_attempt(&g)).collect()
+    }
+
+    /// Turn what was collected into facts and the sign-in summary.
+    pub fn finish(&self, tz_override: Option<i32>) -> (Vec<Fact>, Signin, Option<SkewMeasure>, Vec<String>) {
+        let mut facts = Vec::new();
+        let mut notes = Vec::new();
+        let mut attempts = self.attempts();
+        // Follow 301 redirects: the attempt after a redirect continues it.
+        attempts.retain(|a| a.outcome != "redirected" || a.final_status.is_none());
+        let succeeded_at = attempts.iter().filter(|a| a.outcome == "succeeded").filter_map(|a| a.final_ts.or(a.at)).max();
+        let any_success = attempts.iter().any(|a| a.outcome == "succeeded");
+        let tenant = self.tenant(&attempts);
+        let sip_uri = self.sip_uri();
+        let sip_domain = self.sip_domain();
+        let n = attempts.len();
+        for (i, a) in attempts.iter().enumerate() {
+            let later_success = attempts[i + 1..].iter().any(|b| b.outcome == "succeeded");
+            let src = a.source.clone().unwrap_or_else(|| crate::engine::case_source("case"));
+            let headline = format!(
+                "sign-in attempt {}{}: {} after {} REGISTER request(s), {} with credentials{}",
+                i + 1,
+                a.at.map(|t| format!(" at {t}")).unwrap_or_default(),
+                match (&a.final_line, a.outcome.as_str()) {
+                    (_, "succeeded") => "signed in (200 OK)".to_string(),
+                    (Some(l), o) => format!("{o} with {l}"),
+                    (None, o) => o.to_string(),
+                },
+                a.requests,
+                a.credentialed,
+                if a.diagnostics.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "; ms-diagnostics {}",
+                        a.diagnostics.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+                    )
+                }
+            );
+            let mut f = Fact::new("signin-attempt", src, a.final_ts.or(a.at), headline);
+            f.set("outcome", &a.outcome)
+                .set("requests", a.requests)
+                .set("credentialed", a.credentialed)
+                .set("challenges", a.challenges)
+                .set("rejected", a.rejected)
+                .set("recovered", later_success)
+                .set("last", i + 1 == n)
+                .set("tenant", tenant);
+            if let Some(s) = a.final_status {
+                f.set("final_status", s);
+            }
+            for d in &a.diagnostics {
+                f.set("diag", d);
+            }
+            if let Some(l) = &a.final_line {
+                f.set("final_line", l);
+            }
+            for s in &a.schemes {
+                f.set("scheme", s);
+            }
+            if let Some(s) = &a.server {
+                f.set("registrar", s);
+            }
+            if let Some(s) = &a.server_header {
+                f.set("server", s);
+            }
+            if let Some(d) = &sip_domain {
+                f.set("sip_domain", d);
+            }
+            facts.push(f);
+        }
+
+        // Clock skew.
+        let offset = self.utc_offset(tz_override);
+        let skew = self.skew(offset, &mut facts, &mut notes);
+
+        // DNS picture.
+        self.dns_facts(&sip_domain, tenant == "online", &mut facts);
+
+        // Trust of the registrar's domain.
+        self.trust_facts(&sip_domain, &mut facts);
+
+        let last = attempts.last();
+        let signin = Signin {
+            attempts: attempts.len() as u32,
+            last_outcome: match last.map(|a| a.outcome.as_str()) {
+                Some("succeeded") => "succeeded",
+                Some("failed") | Some("no-response") => "failed",
+                _ => "unknown",
+            }
+            .to_string(),
+            last_attempt_at: last.and_then(|a| a.at),
+            sip_uri,
+            client_version: self.client_version.clone(),
+            tenant: tenant.to_string(),
+            registrar: last.and_then(|a| a.server.clone()),
+            succeeded_at: if any_success { succeeded_at } else { None },
+            timeline: attempts,
+        };
+        (facts, signin, skew, notes)
+    }
+
+    fn skew(&self, offset: Option<(i32, &'static str)>, facts: &mut Vec<Fact>, notes: &mut Vec<String>) -> Option<SkewMeasure> {
+        let mut best: Option<SkewMeasure> = None;
+        if !self.dates.is_empty() {
+            let mut deltas: Vec<i64> = self.dates.iter().map(|(l, g, _)| (*l - *g).num_seconds()).collect();
+            deltas.sort_unstable();
+            let median = deltas[deltas.len() / 2];
+            let (skew, estimated, used) = match offset {
+                Some((o, "--tz")) => (median - o as i64 * 60, false, Some(o)),
+                Some((o, _)) => {
+                    // systeminfo gives the standard offset; daylight saving time may add an hour.
+                    let a = median - o as i64 * 60;
+                    let b = median - (o as i64 + 60) * 60;
+                    if b.abs() < a.abs() { (b, false, Some(o + 60)) } else { (a, false, Some(o)) }
+                }
+                None => {
+                    let z = nearest_zone(median);
+                    (median - z * 60, true, Some(z as i32))
+                }
+            };
+            let m = SkewMeasure {
+                skew_seconds: skew,
+                method: "sip-date-headers".into(),
+                samples: deltas.len(),
+                estimated,
+                utc_offset_minutes: used,
+            };
+            if skew.abs() > SKEW_TOLERANCE_SECS {
+                let src = self
+                    .dates
+                    .iter()
+                    .min_by_key(|(l, g, _)| ((*l - *g).num_seconds() - median).abs())
+                    .map(|(_, _, s)| s.clone())
+                    .unwrap_or_else(|| crate::engine::case_source("case"));
+                let headline = format!(
+                    "client clock {} the server (from {} SIP Date header(s) against the log's local times{})",
+                    describe_skew(skew),
+                    deltas.len(),
+                    match (estimated, used) {
+                        (true, Some(z)) => format!("; local time zone not known, taken as {} — an estimate", fmt_offset(z)),
+                        (false, Some(z)) => format!("; local time is {}", fmt_offset(z)),
+                        _ => String::new(),
+                    }
+                );
+                let mut f = Fact::new("clock-skew", src, None, headline);
+                f.set("skew_seconds", skew)
+                    .set("abs_skew_seconds", skew.abs())
+                    .set("method", "sip-date-headers")
+                    .set("estimated", estimated)
+                    .set("samples", deltas.len());
+                facts.push(f);
+            }
+            best = Some(m);
+        }
+        if !self.w32tm.is_empty() {
+            let mut offs: Vec<f64> = self.w32tm.iter().map(|(o, _, _)| *o).collect();
+            offs.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+            let med = offs[offs.len() / 2];
+            // w32tm prints how far the local clock is behind the reference; skew is the opposite.
+            let skew = (-med).round() as i64;
+            if skew.abs() > SKEW_TOLERANCE_SECS {
+                let (_, reference, src) = &self.w32tm[self.w32tm.len() / 2];
+                let headline = format!(
+                    "w32tm measured the local clock {} {} ({} sample(s))",
+                    describe_skew(skew),
+                    reference.as_deref().unwrap_or("the time reference"),
+                    offs.len()
+                );
+                let mut f = Fact::new("clock-skew", src.clone(), None, headline);
+                f.set("skew_seconds", skew)
+                    .set("abs_skew_seconds", skew.abs())
+                    .set("method", "w32tm")
+                    .set("estimated", false)
+                    .set("samples", offs.len());
+                facts.push(f);
+            }
+            if best.as_ref().is_none_or(|b| b.estimated) {
+                best = Some(SkewMeasure {
+                    skew_seconds: skew,
+                    method: "w32tm".into(),
+                    samples: offs.len(),
+                    estimated: false,
+                    utc_offset_minutes: None,
+                });
+            }
+        }
+        if let Some(b) = &best
+            && b.estimated
+            && b.skew_seconds.abs() > SKEW_TOLERANCE_SECS
+        {
+            notes.push(format!(
+                "the local time zone is not known (no systeminfo, no --tz); the clock skew of {} assumes UTC{}",
+                describe_skew(b.skew_seconds),
+                b.utc_offset_minutes.map(fmt_offset).unwrap_or_default()
+            ));
+        }
+        best
+    }
+
+    fn dns_facts(&self, _sip_domain: &Option<String>, online: bool, facts: &mut Vec<Fact>) {
+        // Domains of interest: the SIP domain and any domain whose Lync records were queried.
+        let mut by_name: BTreeMap<String, Vec<&(DnsLookup, SourceLoc)>> = BTreeMap::new();
+        for d in &self.dns {
+            by_name.entry(d.0.query.clone()).or_default().push(d);
+        }
+        let online_domain = online
+            || self.dns.iter().any(|(d, _)| {
+                d.canonical.as_deref().is_some_and(is_online_host) || d.srv.iter().any(|s| is_online_host(&s.target))
+            });
+        for (name, looks) in by_name {
+            let Some((record, domain)) = lync_record(&name) else {
+                continue;
+            };
+            let expected = if online_domain { expected_online(record) } else { None };
+            let mut ok = Vec::new();
+            let mut failed = Vec::new();
+            let mut targets: Vec<String> = Vec::new();
+            for (d, _) in &looks {
+                let resolver = d
+                    .resolver
+                    .clone()
+                    .or(d.resolver_addr.clone())
+                    .unwrap_or_else(|| "default resolver".into());
+                match d.outcome {
+                    DnsOutcome::Answer => {
+                        let t = answer_target(d);
+                        ok.push(format!("{resolver} -> {}", t.clone().unwrap_or_else(|| "answer".into())));
+                        if let Some(t) = t
+                            && !targets.contains(&t)
+                        {
+                            targets.push(t);
+                        }
+                    }
+                    o => failed.push(format!("{resolver}: {}", o.as_str())),
+                }
+            }
+            let all_timeouts = looks.iter().all(|(d, _)| matches!(d.outcome, DnsOutcome::Timeout | DnsOutcome::NoResponse));
+            let verdict = if ok.is_empty() {
+                if all_timeouts { "unreachable" } else { "missing" }
+            } else if !failed.is_empty() || targets.len() > 1 {
+                "disagree"
+            } else if let (Some(exp), Some(t)) = (expected, targets.first()) {
+                if t.eq_ignore_ascii_case(exp) { "ok" } else { "wrong-target" }
+            } else {
+                "ok"
+            };
+            let Some(src) = looks
+                .iter()
+                .find(|(d, _)| d.outcome != DnsOutcome::Answer)
+                .or(looks.first())
+                .map(|(_, s)| s.clone())
+            else {
+                continue;
+            };
+            let mut headline = format!("{name} ({record} record): ");
+            let mut parts = Vec::new();
+            if !failed.is_empty() {
+                parts.push(failed.join("; "));
+            }
+            if !ok.is_empty() {
+                parts.push(ok.join("; "));
+            }
+            headline.push_str(&parts.join("; "));
+            if let Some(e) = expected {
+                headline.push_str(&format!("; expected {} {e}", if record.starts_with('_') { "SRV 443 ->" } else { "CNAME" }));
+            }
+            let mut f = Fact::new("dns-record", src, None, headline);
+            f.set("name", &name)
+                .set("record", record)
+                .set("domain", &domain)
+                .set("verdict", verdict)
+                .set("resolvers_ok", ok.len())
+                .set("resolvers_failed", failed.len())
+                .set("online", online_domain);
+            if let Some(e) = expected {
+                f.set("expected", e);
+            }
+            for t in &targets {
+                f.set("target", t);
+            }
+            facts.push(f);
+        }
+    }
+
+    fn trust_facts(&self, sip_domain: &Option<String>, facts: &mut Vec<Fact>) {
+        let Some(sd) = sip_domain else { return };
+        let policy: Option<(Vec<String>, SourceLoc)> = self.trust_model.last().map(|(v, s)| {
+            (
+                v.split([',', ';', ' '])
+                    .map(|x| x.trim().trim_start_matches('.').to_ascii_lowercase())
+                    .filter(|x| !x.is_empty())
+                    .collect(),
+                s.clone(),
+            )
+        });
+        let mut seen: Vec<String> = Vec::new();
+        for m in &self.registers {
+            let hosts = m
+                .targetnames
+                .iter()
+                .cloned()
+                .chain(m.contact_host.iter().cloned())
+                .chain(m.diag_source.iter().cloned());
+            for h in hosts {
+                if !h.contains('.') || h.parse::<std::net::IpAddr>().is_ok() || seen.contains(&h) {
+                    continue;
+                }
+                seen.push(h.clone());
+                let in_domain = |d: &str| h == d || h.ends_with(&format!(".{d}"));
+                let trusted = in_domain(sd)
+                    || match &policy {
+                        Some((list, _)) => list.iter().any(|d| in_domain(d)),
+                        None => DEFAULT_TRUSTED.iter().any(|d| in_domain(d)),
+                    };
+                if trusted {
+                    continue;
+                }
+                let server_domain = h.split_once('.').map(|(_, d)| d.to_string()).unwrap_or(h.clone());
+                let headline = match &policy {
+                    Some((list, _)) => format!(
+                        "server {h} is outside the SIP domain {sd}, and TrustModelData ({}) does not list {server_domain}",
+                        list.join(",")
+                    ),
+                    None => format!("server {h} is outside the SIP domain {sd} and not a Microsoft service domain the client trusts by default"),
+                };
+                let src = policy.as_ref().map(|(_, s)| s.clone()).unwrap_or_else(|| m.source.clone());
+                let mut f = Fact::new("trust-check", src, m.ts, headline);
+                f.set("server", &h)
+                    .set("server_domain", &server_domain)
+                    .set("sip_domain", sd)
+                    .set("trusted", false)
+                    .set("policy", if policy.is_some() { "present" } else { "absent" });
+                facts.push(f);
+            }
+        }
+    }
+}
+
+fn build_attempt(g: &[&RegMsg]) -> Attempt {
+    let requests = g.iter().filter(|m| m.request).count() as u32;
+    let credentialed = g.iter().filter(|m| m.request && m.credentials).count() as u32;
+    let challenges = g.iter().filter(|m| matches!(m.status, Some(401) | Some(407))).count() as u32;
+    let mut schemes: Vec<String> = Vec::new();
+    for m in g {
+        for s in &m.schemes {
+            if !schemes.contains(s) {
+                schemes.push(s.clone());
+            }
+        }
+    }
+    let responses: Vec<&&RegMsg> = g.iter().filter(|m| m.status.is_some()).collect();
+    let success = responses.iter().find(|m| m.status == Some(200));
+    let last = responses.last();
+    let mut rejected = false;
+    let outcome = if success.is_some() {
+        "succeeded"
+    } else if let Some(l) = last {
+        match l.status {
+            Some(s) if (300..400).contains(&s) => "redirected",
+            Some(401) | Some(407) => {
+                let last_is_final = g.last().is_some_and(|m| !m.request);
+                if l.continuation && last_is_final {
+                    "incomplete"
+                } else if credentialed == 0 {
+                    "challenged"
+                } else {
+                    rejected = true;
+                    "failed"
+                }
+            }
+            Some(s) if s >= 400 => {
+                rejected = s == 403;
+                "failed"
+            }
+            _ => "incomplete",
+        }
+    } else {
+        "no-response"
+    };
+    let fin = success.or(last).copied();
+    let first = g.first();
+    let server = g
+        .iter()
+        .rev()
+        .find_map(|m| m.contact_host.clone())
+        .or_else(|| g.iter().rev().find_map(|m| m.targetnames.first().cloned()))
+        .or_else(|| g.iter().rev().find_map(|m| m.diag_source.clone()))
+        .or_else(|| first.and_then(|m| m.request_host.clone()));
+    let mut diagnostics: Vec<u32> = Vec::new();
+    if let Some(f) = fin {
+        diagnostics.extend(&f.diags);
+    }
+    Attempt {
+        at: first.and_then(|m| m.ts),
+        outcome: outcome.to_string(),
+        final_status: fin.and_then(|m| m.status),
+        final_line: fin.map(|m| match &m.diag_text {
+            Some(d) => format!("{} ({d})", m.start_line),
+            None => m.start_line.clone(),
+        }),
+        diagnostics,
+        requests,
+        credentialed,
+        challenges,
+        schemes,
+        server,
+        source: fin.map(|m| m.source.clone()).or_else(|| first.map(|m| m.source.clone())),
+        final_ts: fin.and_then(|m| m.ts),
+        rejected,
+        server_header: g.iter().rev().find_map(|m| m.server.clone()),
+    }
+}
+
+/// Which Lync/SfB DNS record a name is, and its domain.
+pub fn lync_record(name: &str) -> Option<(&'static str, String)> {
+    const PREFIXES: &[&str] = &[
+        "_sipinternaltls._tcp.",
+        "_sipinternal._tcp.",
+        "_sipfederationtls._tcp.",
+        "_sip._tls.",
+        "lyncdiscoverinternal.",
+        "lyncdiscover.",
+        "sipinternal.",
+        "sipexternal.",
+        "sip.",
+        "msoid.",
+    ];
+    let n = name.trim_end_matches('.').to_ascii_lowercase();
+    for p in PREFIXES {
+        if let Some(d) = n.strip_prefix(p)
+            && d.contains('.')
+        {
+            return Some((p.trim_end_matches('.'), d.to_string()));
+        }
+    }
+    None
+}
+
+fn expected_online(record: &str) -> Option<&'static str> {
+    match record {
+        "sip" | "_sip._tls" => Some("sipdir.online.lync.com"),
+        "lyncdiscover" => Some("webdir.online.lync.com"),
+        "_sipfederationtls._tcp" => Some("sipfed.online.lync.com"),
+        "msoid" => Some("clientconfig.microsoftonline-p.net"),
+        _ => None,
+    }
+}
+
+fn answer_target(d: &DnsLookup) -> Option<String> {
+    if let Some(s) = d.srv.first() {
+        return Some(s.target.trim_end_matches('.').to_ascii_lowercase());
+    }
+    match &d.canonical {
+        Some(c) if !c.eq_ignore_ascii_case(&d.query) => Some(c.trim_end_matches('.').to_ascii_lowercase()),
+        _ => d.addresses.first().cloned(),
+    }
+}
+
+/// Real UTC offsets in minutes: whole hours and the few half- and three-quarter-hour zones.
+const ZONES: &[i64] = &[
+    -720, -660, -600, -570, -540, -480, -420, -360, -300, -240, -210, -180, -120, -60, 0, 60, 120, 180, 210, 240, 270,
+    300, 330, 345, 360, 390, 420, 480, 525, 540, 570, 600, 630, 660, 720, 765, 780, 825, 840,
+];
+
+/// The real time-zone offset (minutes) closest to a local-minus-GMT difference in seconds.
+pub fn nearest_zone(delta_secs: i64) -> i64 {
+    let mins = delta_secs as f64 / 60.0;
+    *ZONES
+        .iter()
+        .min_by(|a, b| {
+            ((**a as f64) - mins)
+                .abs()
+                .partial_cmp(&((**b as f64) - mins).abs())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        })
+        .unwrap_or(&0)
+}
+
+pub fn fmt_offset(mins: i32) -> String {
+    let sign = if mins < 0 { '-' } else { '+' };
+    let m = mins.abs();
+    format!("UTC{sign}{:02}:{:02}", m / 60, m % 60)
+}
+
+/// "17 min 40 s ahead of" / "2 h 3 min behind".
+pub fn describe_skew(skew: i64) -> String {
+    let a = skew.abs();
+    let (h, m, s) = (a / 3600, (a % 3600) / 60, a % 60);
+    let mut parts = Vec::new();
+    if h > 0 {
+        parts.push(format!("{h} h"));
+    }
+    if m > 0 {
+        parts.push(format!("{m} min"));
+    }
+    if s > 0 || parts.is_empty() {
+        parts.push(format!("{s} s"));
+    }
+    format!("{} {}", parts.join(" "), if skew >= 0 { "ahead of" } else { "behind" })
+}
+
+/// Local-time evidence becomes UTC once the case's offset is known.
+pub fn to_utc(ts: Option<Ts>, offset: Option<i32>) -> Option<Ts> {
+    match (ts, offset) {
+        (Some(t), Some(o)) => Some(t.with_offset_minutes(o)),
+        (t, _) => t,
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zones_and_skew_words() {
+        assert_eq!(nearest_zone(3600 + 17 * 60 + 40), 60);
+        assert_eq!(nearest_zone(5 * 3600 + 31 * 60), 330);
+        assert_eq!(nearest_zone(-8 * 3600 - 20), -480);
+        assert_eq!(describe_skew(17 * 60 + 40), "17 min 40 s ahead of");
+        assert_eq!(describe_skew(-3700), "1 h 1 min 40 s behind");
+        assert_eq!(fmt_offset(-480), "UTC-08:00");
+        assert_eq!(fmt_offset(330), "UTC+05:30");
+    }
+
+    #[test]
+    fn lync_records() {
+        assert_eq!(lync_record("_sip._tls.contoso.com"), Some(("_sip._tls", "contoso.com".into())));
+        assert_eq!(lync_record("lyncdiscover.contoso.com."), Some(("lyncdiscover", "contoso.com".into())));
+        assert_eq!(lync_record("www.contoso.com"), None);
+    }
+
+    #[test]
+    fn params_from_auth_headers() {
+        let v = r#"NTLM realm="SIP Communications Service", targetname="pool01.contoso.com", version=4"#;
+        assert_eq!(param(v, "targetname").as_deref(), Some("pool01.contoso.com"));
+        assert_eq!(param(v, "version").as_deref(), Some("4"));
+        assert_eq!(param(v, "name"), None);
+    }
+}
