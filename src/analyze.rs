@@ -92,7 +92,8 @@ impl<'r> Case<'r> {
         // the SIP rules see it.
         if let Body::Event(e) = &rec.body
             && e.event_id == 11
-            && (e.provider.eq_ignore_ascii_case("lync") || e.provider.eq_ignore_ascii_case("communicator"))
+            && (e.provider.eq_ignore_ascii_case("lync")
+                || e.provider.eq_ignore_ascii_case("communicator"))
             && let Some(msg) = &e.message
         {
             let resp = msg
@@ -182,7 +183,11 @@ impl<'r> Case<'r> {
         // Text: sniff the encoding and format from the head, then stream lines.
         let enc = sniff_encoding(&leaf.head);
         let head_text = {
-            let mut r = LineReader::new(leaf.head.clone(), Box::new(io::empty()), LineLimits::default());
+            let mut r = LineReader::new(
+                leaf.head.clone(),
+                Box::new(io::empty()),
+                LineLimits::default(),
+            );
             let mut s = String::new();
             while let Some((_, l)) = r.next_line() {
                 s.push_str(l);
@@ -204,7 +209,10 @@ impl<'r> Case<'r> {
         if format == Format::Unknown {
             report.encoding = None;
             if named_like_log(&path) {
-                errors.push("binary data of no known format in a file named like a log; not analysed".into());
+                errors.push(
+                    "binary data of no known format in a file named like a log; not analysed"
+                        .into(),
+                );
             }
             report.errors = errors;
             return report;
@@ -237,7 +245,10 @@ impl<'r> Case<'r> {
                 ctx.error(i.message);
             }
             if let Some(e) = lines.take_io_error() {
-                ctx.error(format!("read error after {} bytes: {e}", lines.bytes_read()));
+                ctx.error(format!(
+                    "read error after {} bytes: {e}",
+                    lines.bytes_read()
+                ));
             }
             n
         };
@@ -256,7 +267,13 @@ impl<'r> Case<'r> {
         self.hits
     }
 
-    fn match_facts(&mut self) -> (crate::facts::Signin, Option<crate::facts::SkewMeasure>, Vec<String>) {
+    fn match_facts(
+        &mut self,
+    ) -> (
+        crate::facts::Signin,
+        Option<crate::facts::SkewMeasure>,
+        Vec<String>,
+    ) {
         let (facts, signin, skew, notes) = self.facts.finish(self.opts.tz_offset_minutes);
         for f in &facts {
             self.rules.match_subject(f, &mut self.hits);
@@ -298,9 +315,17 @@ impl<'r> Case<'r> {
 
 fn named_like_log(path: &str) -> bool {
     let l = path.to_ascii_lowercase();
-    [".uccapilog", ".log", ".txt", ".csv", ".xml", ".reg", ".evtx"]
-        .iter()
-        .any(|e| l.ends_with(e))
+    [
+        ".uccapilog",
+        ".log",
+        ".txt",
+        ".csv",
+        ".xml",
+        ".reg",
+        ".evtx",
+    ]
+    .iter()
+    .any(|e| l.ends_with(e))
 }
 
 impl Visitor for Case<'_> {

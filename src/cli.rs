@@ -13,7 +13,11 @@ use sfbdiag::engine::RuleSet;
 use sfbdiag::report::text::{Style, render};
 
 #[derive(Parser)]
-#[command(name = "sfbdiag", version, about = "Diagnose Skype for Business / Lync sign-in failures from client logs, event logs and support bundles")]
+#[command(
+    name = "sfbdiag",
+    version,
+    about = "Diagnose Skype for Business / Lync sign-in failures from client logs, event logs and support bundles"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -70,9 +74,7 @@ enum Command {
         rules: Option<PathBuf>,
     },
     /// Print shell completions.
-    Completions {
-        shell: clap_complete::Shell,
-    },
+    Completions { shell: clap_complete::Shell },
     /// Print the man page (roff).
     Man,
 }
@@ -90,7 +92,10 @@ enum RulesAction {
 /// `+01:00`, `-8`, `UTC+05:30`, `Z` → minutes east of UTC.
 fn parse_tz(s: &str) -> Result<i32, String> {
     let t = s.trim();
-    let t = t.strip_prefix("UTC").or_else(|| t.strip_prefix("GMT")).unwrap_or(t);
+    let t = t
+        .strip_prefix("UTC")
+        .or_else(|| t.strip_prefix("GMT"))
+        .unwrap_or(t);
     if t.is_empty() || t == "Z" {
         return Ok(0);
     }
@@ -104,8 +109,12 @@ fn parse_tz(s: &str) -> Result<i32, String> {
         None if rest.len() == 4 => (&rest[..2], &rest[2..]),
         None => (rest, "0"),
     };
-    let h: i32 = h.parse().map_err(|_| format!("`{s}` is not a UTC offset like +01:00"))?;
-    let m: i32 = m.parse().map_err(|_| format!("`{s}` is not a UTC offset like +01:00"))?;
+    let h: i32 = h
+        .parse()
+        .map_err(|_| format!("`{s}` is not a UTC offset like +01:00"))?;
+    let m: i32 = m
+        .parse()
+        .map_err(|_| format!("`{s}` is not a UTC offset like +01:00"))?;
     if h > 14 || m >= 60 {
         return Err(format!("`{s}` is not a real UTC offset"));
     }
@@ -136,7 +145,9 @@ fn write_out(output: &Option<PathBuf>, text: &str) -> Result<()> {
 }
 
 fn color_wanted(output: &Option<PathBuf>) -> bool {
-    output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Exit 2 for usage errors and unreadable cases, as the contract says.
@@ -145,7 +156,11 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match run(cli) {
@@ -177,10 +192,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ..Default::default()
             };
             let report = sfbdiag::analyze_paths(&paths, &rules, &opts);
-            let readable = report.inputs.iter().any(|i| i.records > 0 || i.errors.is_empty() && i.bytes > 0);
+            let readable = report
+                .inputs
+                .iter()
+                .any(|i| i.records > 0 || i.errors.is_empty() && i.bytes > 0);
             let text = match format {
                 AnalyzeFormat::Json => report.to_json() + "\n",
-                AnalyzeFormat::Text => render(&report, Style { color: color_wanted(&output) }, verbose),
+                AnalyzeFormat::Text => render(
+                    &report,
+                    Style {
+                        color: color_wanted(&output),
+                    },
+                    verbose,
+                ),
             };
             write_out(&output, &text)?;
             if !readable {
@@ -197,13 +221,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     for (ci, c) in set.causes.iter().enumerate() {
                         o.push_str(&format!("{}  {}\n", c.id, c.title));
                         for r in set.rules.iter().filter(|r| r.cause == ci) {
-                            o.push_str(&format!("    {:<44} {:<16} w={:.2}{}\n", r.id, r.kind, r.weight, if r.corroborating { " (corroborating)" } else { "" }));
+                            o.push_str(&format!(
+                                "    {:<44} {:<16} w={:.2}{}\n",
+                                r.id,
+                                r.kind,
+                                r.weight,
+                                if r.corroborating {
+                                    " (corroborating)"
+                                } else {
+                                    ""
+                                }
+                            ));
                         }
                     }
                     write_out(&None, &o)?;
                 }
                 RulesAction::Check => {
-                    println!("{} causes, {} rules: OK ({})", set.causes.len(), set.rules.len(), set.origin);
+                    println!(
+                        "{} causes, {} rules: OK ({})",
+                        set.causes.len(),
+                        set.rules.len(),
+                        set.origin
+                    );
                 }
                 RulesAction::Test => {
                     let results = sfbdiag::engine::examples::run_all(&set);
@@ -214,11 +253,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             f.file,
                             f.line,
                             f.rule,
-                            if f.should_match { "did not" } else { "should not" },
-                            f.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+                            if f.should_match {
+                                "did not"
+                            } else {
+                                "should not"
+                            },
+                            f.note
+                                .as_deref()
+                                .map(|n| format!(" ({n})"))
+                                .unwrap_or_default()
                         );
                     }
-                    println!("{} passed, {} failed", results.len() - failed.len(), failed.len());
+                    println!(
+                        "{} passed, {} failed",
+                        results.len() - failed.len(),
+                        failed.len()
+                    );
                     if !failed.is_empty() {
                         return Ok(ExitCode::from(1));
                     }
@@ -256,7 +306,12 @@ fn explain(set: &RuleSet, id: &str) -> Result<String> {
         bail!("no cause or rule is called `{id}`; see `sfbdiag rules list`");
     };
     let mut o = String::new();
-    o.push_str(&format!("{} — {}\n\n{}\n", cause.id, cause.title, cause.summary.trim()));
+    o.push_str(&format!(
+        "{} — {}\n\n{}\n",
+        cause.id,
+        cause.title,
+        cause.summary.trim()
+    ));
     if !cause.user_sees.is_empty() {
         o.push_str("\nWhat the user sees:\n");
         for u in &cause.user_sees {
@@ -272,10 +327,19 @@ fn explain(set: &RuleSet, id: &str) -> Result<String> {
             if only_rule.is_some_and(|id| id != r.id) {
                 continue;
             }
-            o.push_str(&format!("  - {} [{}, weight {:.2}]: {}\n", r.id, r.kind, r.weight, r.evidence.trim()));
+            o.push_str(&format!(
+                "  - {} [{}, weight {:.2}]: {}\n",
+                r.id,
+                r.kind,
+                r.weight,
+                r.evidence.trim()
+            ));
             if only_rule.is_some() {
                 for c in &r.conds {
-                    o.push_str(&format!("      when {} {:?} {:?}\n", c.field, c.op, c.values));
+                    o.push_str(&format!(
+                        "      when {} {:?} {:?}\n",
+                        c.field, c.op, c.values
+                    ));
                 }
             }
         }

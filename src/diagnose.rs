@@ -43,7 +43,9 @@ pub fn spread_facts(rules: &RuleSet, hits: &Hits) -> Vec<Fact> {
                 let near = sessions.iter().any(|(p, t)| {
                     p == &s.0
                         && match (t, s.1) {
-                            (Some(a), Some(b)) => (a.naive() - b.naive()).num_seconds().abs() <= 1800,
+                            (Some(a), Some(b)) => {
+                                (a.naive() - b.naive()).num_seconds().abs() <= 1800
+                            }
                             _ => true,
                         }
                 });
@@ -117,7 +119,11 @@ pub fn build_report(
         if !matched.iter().any(|&ri| !rules.rules[ri].corroborating) {
             continue;
         }
-        let raw = 1.0 - matched.iter().map(|&ri| 1.0 - rules.rules[ri].weight).product::<f64>();
+        let raw = 1.0
+            - matched
+                .iter()
+                .map(|&ri| 1.0 - rules.rules[ri].weight)
+                .product::<f64>();
         // Evidence seen only before a successful sign-in: the problem is over, or never was one.
         let mut notes = Vec::new();
         let recovered = !c.not_a_failure
@@ -147,7 +153,10 @@ pub fn build_report(
         });
     }
     // A cause yields to a better explanation of the same evidence.
-    let snapshot: Vec<(String, f64)> = scored.iter().map(|s| (rules.causes[s.ci].id.clone(), s.raw)).collect();
+    let snapshot: Vec<(String, f64)> = scored
+        .iter()
+        .map(|s| (rules.causes[s.ci].id.clone(), s.raw))
+        .collect();
     for s in &mut scored {
         let c = &rules.causes[s.ci];
         if let Some((other, _)) = snapshot
@@ -155,7 +164,8 @@ pub fn build_report(
             .find(|(id, raw)| c.yields_to.contains(id) && *raw >= MEDIUM && *raw >= s.raw * 0.8)
         {
             s.score *= YIELD_FACTOR;
-            s.notes.push(format!("{other} explains this evidence better"));
+            s.notes
+                .push(format!("{other} explains this evidence better"));
         }
     }
     scored.sort_by(|a, b| {
@@ -219,13 +229,24 @@ pub fn build_report(
             summary = format!(
                 "Measured: client clock {} the server{}. {summary}",
                 describe_skew(m.skew_seconds),
-                if m.estimated { " (an estimate: the local time zone is not known)" } else { "" }
+                if m.estimated {
+                    " (an estimate: the local time zone is not known)"
+                } else {
+                    ""
+                }
             );
         }
         let why = {
             let mut w: Vec<String> = rule_matches
                 .iter()
-                .map(|m| format!("{} ({} match{})", m.evidence.trim_end_matches('.'), m.hits, if m.hits == 1 { "" } else { "es" }))
+                .map(|m| {
+                    format!(
+                        "{} ({} match{})",
+                        m.evidence.trim_end_matches('.'),
+                        m.hits,
+                        if m.hits == 1 { "" } else { "es" }
+                    )
+                })
                 .collect();
             w.extend(s.notes.iter().cloned());
             w.join("; ")
@@ -234,7 +255,12 @@ pub fn build_report(
             cause: c.id.clone(),
             rank: rank + 1,
             score: (s.score * 100.0).round() / 100.0,
-            confidence: if s.recovered { "low" } else { confidence(s.score) }.to_string(),
+            confidence: if s.recovered {
+                "low"
+            } else {
+                confidence(s.score)
+            }
+            .to_string(),
             title: c.title.clone(),
             summary,
             resolution: c.resolution.clone(),
@@ -247,7 +273,11 @@ pub fn build_report(
     }
 
     // A sign-in that never reached REGISTER but shows failure evidence failed.
-    if signin.last_outcome == "unknown" && diagnoses.iter().any(|d| !d.recovered && d.cause != "server-trust-prompt") {
+    if signin.last_outcome == "unknown"
+        && diagnoses
+            .iter()
+            .any(|d| !d.recovered && d.cause != "server-trust-prompt")
+    {
         signin.last_outcome = "failed".into();
     }
     signin.last_attempt_at = to_utc(signin.last_attempt_at, utc_offset);
@@ -258,5 +288,13 @@ pub fn build_report(
     if diagnoses.is_empty() && signin.last_outcome == "failed" {
         warnings.push("the sign-in failed, but no known cause matched the evidence".into());
     }
-    Report::new(name, inputs, signin, diagnoses, warnings, skew, rules.origin.clone())
+    Report::new(
+        name,
+        inputs,
+        signin,
+        diagnoses,
+        warnings,
+        skew,
+        rules.origin.clone(),
+    )
 }

@@ -20,7 +20,12 @@ const MAX_DATE_SAMPLES: usize = 4096;
 const MAX_DNS: usize = 20_000;
 
 /// Service domains the client trusts without a prompt when no TrustModelData policy is set.
-const DEFAULT_TRUSTED: &[&str] = &["lync.com", "outlook.com", "lync.glbdns.microsoft.com", "microsoftonline.com"];
+const DEFAULT_TRUSTED: &[&str] = &[
+    "lync.com",
+    "outlook.com",
+    "lync.glbdns.microsoft.com",
+    "microsoftonline.com",
+];
 
 /// A REGISTER request or response, reduced to what the transaction logic needs.
 #[derive(Clone, Debug)]
@@ -120,7 +125,9 @@ fn date_header(v: &str) -> Option<NaiveDateTime> {
     DateTime::parse_from_rfc2822(v)
         .ok()
         .map(|d| d.naive_utc())
-        .or_else(|| NaiveDateTime::parse_from_str(v.trim_end_matches(" GMT"), "%a, %d %b %Y %H:%M:%S").ok())
+        .or_else(|| {
+            NaiveDateTime::parse_from_str(v.trim_end_matches(" GMT"), "%a, %d %b %Y %H:%M:%S").ok()
+        })
 }
 
 fn param(v: &str, name: &str) -> Option<String> {
@@ -163,20 +170,27 @@ impl FactsCollector {
                 if self.dns.len() < MAX_DNS {
                     self.dns.push(((**d).clone(), r.source.clone()));
                 }
-                if d.canonical.as_deref().is_some_and(is_online_host) || d.srv.iter().any(|s| is_online_host(&s.target)) {
+                if d.canonical.as_deref().is_some_and(is_online_host)
+                    || d.srv.iter().any(|s| is_online_host(&s.target))
+                {
                     self.online_hint = true;
                 }
             }
             Body::SystemInfo(s) => {
                 if let Some(o) = s.utc_offset_minutes {
-                    self.sysinfo_tz = Some((o, s.time_zone.clone().unwrap_or_default(), r.source.clone()));
+                    self.sysinfo_tz =
+                        Some((o, s.time_zone.clone().unwrap_or_default(), r.source.clone()));
                 }
             }
             Body::TimeSync(t) => {
                 if let Some(o) = t.offset_seconds
                     && self.w32tm.len() < 1000
                 {
-                    self.w32tm.push((o, t.reference.clone().or(t.source.clone()), r.source.clone()));
+                    self.w32tm.push((
+                        o,
+                        t.reference.clone().or(t.source.clone()),
+                        r.source.clone(),
+                    ));
                 }
             }
             Body::Registry(v) => {
@@ -194,7 +208,10 @@ impl FactsCollector {
     fn observe_sip(&mut self, r: &Record, m: &SipMessage) {
         // Client version and user from what the client sends.
         if let Some(ua) = m.header("User-Agent")
-            && (ua.contains("UCCAPI") || ua.contains("OC/") || ua.contains("Lync") || ua.contains("Skype"))
+            && (ua.contains("UCCAPI")
+                || ua.contains("OC/")
+                || ua.contains("Lync")
+                || ua.contains("Skype"))
             && m.is_register()
         {
             self.client_version = Some(ua.to_string());
@@ -222,7 +239,11 @@ impl FactsCollector {
         if !m.is_register() || self.registers.len() >= MAX_REGISTERS {
             return;
         }
-        let user = m.header("To").or(m.header("From")).and_then(sip::uri_in).map(|u| u.to_ascii_lowercase());
+        let user = m
+            .header("To")
+            .or(m.header("From"))
+            .and_then(sip::uri_in)
+            .map(|u| u.to_ascii_lowercase());
         if let Some(u) = &user
             && u.contains('@')
         {
@@ -233,7 +254,10 @@ impl FactsCollector {
             .chain(m.headers_named("Proxy-Authenticate"))
             .map(|h| h.value.as_str())
             .collect();
-        let auth_info: Vec<&str> = m.headers_named("Authentication-Info").map(|h| h.value.as_str()).collect();
+        let auth_info: Vec<&str> = m
+            .headers_named("Authentication-Info")
+            .map(|h| h.value.as_str())
+            .collect();
         let mut targetnames: Vec<String> = www
             .iter()
             .chain(auth_info.iter())
@@ -244,9 +268,12 @@ impl FactsCollector {
         targetnames.dedup();
         let diags = m.ms_diagnostics();
         let expires_zero = m.header("Expires").is_some_and(|e| e.trim() == "0")
-            || m.header("Contact").is_some_and(|c| c.to_ascii_lowercase().contains("expires=0"));
+            || m.header("Contact")
+                .is_some_and(|c| c.to_ascii_lowercase().contains("expires=0"));
         let contact_host = if m.status().is_some_and(|s| (300..400).contains(&s)) {
-            m.header("Contact").and_then(sip::uri_in).and_then(sip::host_of)
+            m.header("Contact")
+                .and_then(sip::uri_in)
+                .and_then(sip::host_of)
         } else {
             None
         };
@@ -266,16 +293,25 @@ impl FactsCollector {
             request: m.method().is_some(),
             status: m.status(),
             start_line: m.start_line_text(),
-            credentials: m.header("Authorization").is_some() || m.header("Proxy-Authorization").is_some(),
-            schemes: www.iter().map(|v| sip::auth_scheme(v).to_string()).collect(),
-            continuation: www.iter().any(|v| v.to_ascii_lowercase().contains("gssapi-data")),
+            credentials: m.header("Authorization").is_some()
+                || m.header("Proxy-Authorization").is_some(),
+            schemes: www
+                .iter()
+                .map(|v| sip::auth_scheme(v).to_string())
+                .collect(),
+            continuation: www
+                .iter()
+                .any(|v| v.to_ascii_lowercase().contains("gssapi-data")),
             deregister: m.method().is_some() && expires_zero,
             diags: diags.iter().map(|(d, _)| d.code).collect(),
             diag_text: diags.first().map(|(d, _)| {
                 format!(
                     "ms-diagnostics {}{}",
                     d.code,
-                    d.reason.as_deref().map(|r| format!(" \"{r}\"")).unwrap_or_default()
+                    d.reason
+                        .as_deref()
+                        .map(|r| format!(" \"{r}\""))
+                        .unwrap_or_default()
                 )
             }),
             user,
@@ -283,7 +319,10 @@ impl FactsCollector {
             server: m.header("Server").map(str::to_string),
             targetnames,
             contact_host,
-            diag_source: diags.iter().find_map(|(d, _)| d.source.clone()).map(|s| s.to_ascii_lowercase()),
+            diag_source: diags
+                .iter()
+                .find_map(|(d, _)| d.source.clone())
+                .map(|s| s.to_ascii_lowercase()),
             request_host,
         });
     }
@@ -326,7 +365,9 @@ impl FactsCollector {
         let mut msgs: Vec<&RegMsg> = self.registers.iter().filter(|m| !m.deregister).collect();
         // Rotated files are read in name order; times put them back in sequence.
         msgs.sort_by(|a, b| match (a.ts, b.ts) {
-            (Some(x), Some(y)) if a.source.path != b.source.path => x.naive().cmp(&y.naive()).then(a.order.cmp(&b.order)),
+            (Some(x), Some(y)) if a.source.path != b.source.path => {
+                x.naive().cmp(&y.naive()).then(a.order.cmp(&b.order))
+            }
             _ => a.order.cmp(&b.order),
         });
         // Responses to a de-registration share its Call-ID and CSeq; drop them with it.
@@ -340,12 +381,17 @@ impl FactsCollector {
         let mut open: HashMap<&str, usize> = HashMap::new();
         let mut closed: HashMap<&str, bool> = HashMap::new();
         for m in msgs {
-            if dereg.contains(m.call_id.as_str()) && !m.request && m.status == Some(200) && !open.contains_key(m.call_id.as_str()) {
+            if dereg.contains(m.call_id.as_str())
+                && !m.request
+                && m.status == Some(200)
+                && !open.contains_key(m.call_id.as_str())
+            {
                 continue;
             }
             let key = m.call_id.as_str();
             // A fresh, uncredentialed REGISTER after a final answer starts a new attempt.
-            let new_attempt = m.request && !m.credentials && closed.get(key).copied().unwrap_or(false);
+            let new_attempt =
+                m.request && !m.credentials && closed.get(key).copied().unwrap_or(false);
             let gid = match open.get(key) {
                 Some(&g) if !new_attempt => g,
                 _ => {
@@ -365,13 +411,20 @@ impl FactsCollector {
     }
 
     /// Turn what was collected into facts and the sign-in summary.
-    pub fn finish(&self, tz_override: Option<i32>) -> (Vec<Fact>, Signin, Option<SkewMeasure>, Vec<String>) {
+    pub fn finish(
+        &self,
+        tz_override: Option<i32>,
+    ) -> (Vec<Fact>, Signin, Option<SkewMeasure>, Vec<String>) {
         let mut facts = Vec::new();
         let mut notes = Vec::new();
         let mut attempts = self.attempts();
         // Follow 301 redirects: the attempt after a redirect continues it.
         attempts.retain(|a| a.outcome != "redirected" || a.final_status.is_none());
-        let succeeded_at = attempts.iter().filter(|a| a.outcome == "succeeded").filter_map(|a| a.final_ts.or(a.at)).max();
+        let succeeded_at = attempts
+            .iter()
+            .filter(|a| a.outcome == "succeeded")
+            .filter_map(|a| a.final_ts.or(a.at))
+            .max();
         let any_success = attempts.iter().any(|a| a.outcome == "succeeded");
         let tenant = self.tenant(&attempts);
         let sip_uri = self.sip_uri();
@@ -379,7 +432,10 @@ impl FactsCollector {
         let n = attempts.len();
         for (i, a) in attempts.iter().enumerate() {
             let later_success = attempts[i + 1..].iter().any(|b| b.outcome == "succeeded");
-            let src = a.source.clone().unwrap_or_else(|| crate::engine::case_source("case"));
+            let src = a
+                .source
+                .clone()
+                .unwrap_or_else(|| crate::engine::case_source("case"));
             let headline = format!(
                 "sign-in attempt {}{}: {} after {} REGISTER request(s), {} with credentials{}",
                 i + 1,
@@ -396,7 +452,11 @@ impl FactsCollector {
                 } else {
                     format!(
                         "; ms-diagnostics {}",
-                        a.diagnostics.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ")
+                        a.diagnostics
+                            .iter()
+                            .map(|d| d.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )
                 }
             );
@@ -448,7 +508,9 @@ impl FactsCollector {
             attempts: attempts.len() as u32,
             last_outcome: match last.map(|a| a.outcome.as_str()) {
                 Some("succeeded") => "succeeded",
-                Some("failed") | Some("no-response") => "failed",
+                Some("failed") => "failed",
+                // Retransmitted REGISTERs that never got an answer: the server was not reached.
+                Some("no-response") if last.is_some_and(|a| a.requests > 1) => "failed",
                 _ => "unknown",
             }
             .to_string(),
@@ -463,10 +525,19 @@ impl FactsCollector {
         (facts, signin, skew, notes)
     }
 
-    fn skew(&self, offset: Option<(i32, &'static str)>, facts: &mut Vec<Fact>, notes: &mut Vec<String>) -> Option<SkewMeasure> {
+    fn skew(
+        &self,
+        offset: Option<(i32, &'static str)>,
+        facts: &mut Vec<Fact>,
+        notes: &mut Vec<String>,
+    ) -> Option<SkewMeasure> {
         let mut best: Option<SkewMeasure> = None;
         if !self.dates.is_empty() {
-            let mut deltas: Vec<i64> = self.dates.iter().map(|(l, g, _)| (*l - *g).num_seconds()).collect();
+            let mut deltas: Vec<i64> = self
+                .dates
+                .iter()
+                .map(|(l, g, _)| (*l - *g).num_seconds())
+                .collect();
             deltas.sort_unstable();
             let median = deltas[deltas.len() / 2];
             let (skew, estimated, used) = match offset {
@@ -475,7 +546,11 @@ impl FactsCollector {
                     // systeminfo gives the standard offset; daylight saving time may add an hour.
                     let a = median - o as i64 * 60;
                     let b = median - (o as i64 + 60) * 60;
-                    if b.abs() < a.abs() { (b, false, Some(o + 60)) } else { (a, false, Some(o)) }
+                    if b.abs() < a.abs() {
+                        (b, false, Some(o + 60))
+                    } else {
+                        (a, false, Some(o))
+                    }
                 }
                 None => {
                     let z = nearest_zone(median);
@@ -501,7 +576,10 @@ impl FactsCollector {
                     describe_skew(skew),
                     deltas.len(),
                     match (estimated, used) {
-                        (true, Some(z)) => format!("; local time zone not known, taken as {} — an estimate", fmt_offset(z)),
+                        (true, Some(z)) => format!(
+                            "; local time zone not known, taken as {} — an estimate",
+                            fmt_offset(z)
+                        ),
                         (false, Some(z)) => format!("; local time is {}", fmt_offset(z)),
                         _ => String::new(),
                     }
@@ -569,13 +647,18 @@ impl FactsCollector {
         }
         let online_domain = online
             || self.dns.iter().any(|(d, _)| {
-                d.canonical.as_deref().is_some_and(is_online_host) || d.srv.iter().any(|s| is_online_host(&s.target))
+                d.canonical.as_deref().is_some_and(is_online_host)
+                    || d.srv.iter().any(|s| is_online_host(&s.target))
             });
         for (name, looks) in by_name {
             let Some((record, domain)) = lync_record(&name) else {
                 continue;
             };
-            let expected = if online_domain { expected_online(record) } else { None };
+            let expected = if online_domain {
+                expected_online(record)
+            } else {
+                None
+            };
             let mut ok = Vec::new();
             let mut failed = Vec::new();
             let mut targets: Vec<String> = Vec::new();
@@ -588,7 +671,10 @@ impl FactsCollector {
                 match d.outcome {
                     DnsOutcome::Answer => {
                         let t = answer_target(d);
-                        ok.push(format!("{resolver} -> {}", t.clone().unwrap_or_else(|| "answer".into())));
+                        ok.push(format!(
+                            "{resolver} -> {}",
+                            t.clone().unwrap_or_else(|| "answer".into())
+                        ));
                         if let Some(t) = t
                             && !targets.contains(&t)
                         {
@@ -598,13 +684,23 @@ impl FactsCollector {
                     o => failed.push(format!("{resolver}: {}", o.as_str())),
                 }
             }
-            let all_timeouts = looks.iter().all(|(d, _)| matches!(d.outcome, DnsOutcome::Timeout | DnsOutcome::NoResponse));
+            let all_timeouts = looks
+                .iter()
+                .all(|(d, _)| matches!(d.outcome, DnsOutcome::Timeout | DnsOutcome::NoResponse));
             let verdict = if ok.is_empty() {
-                if all_timeouts { "unreachable" } else { "missing" }
+                if all_timeouts {
+                    "unreachable"
+                } else {
+                    "missing"
+                }
             } else if !failed.is_empty() || targets.len() > 1 {
                 "disagree"
             } else if let (Some(exp), Some(t)) = (expected, targets.first()) {
-                if t.eq_ignore_ascii_case(exp) { "ok" } else { "wrong-target" }
+                if t.eq_ignore_ascii_case(exp) {
+                    "ok"
+                } else {
+                    "wrong-target"
+                }
             } else {
                 "ok"
             };
@@ -626,7 +722,14 @@ impl FactsCollector {
             }
             headline.push_str(&parts.join("; "));
             if let Some(e) = expected {
-                headline.push_str(&format!("; expected {} {e}", if record.starts_with('_') { "SRV 443 ->" } else { "CNAME" }));
+                headline.push_str(&format!(
+                    "; expected {} {e}",
+                    if record.starts_with('_') {
+                        "SRV 443 ->"
+                    } else {
+                        "CNAME"
+                    }
+                ));
             }
             let mut f = Fact::new("dns-record", src, None, headline);
             f.set("name", &name)
@@ -679,21 +782,36 @@ impl FactsCollector {
                 if trusted {
                     continue;
                 }
-                let server_domain = h.split_once('.').map(|(_, d)| d.to_string()).unwrap_or(h.clone());
+                let server_domain = h
+                    .split_once('.')
+                    .map(|(_, d)| d.to_string())
+                    .unwrap_or(h.clone());
                 let headline = match &policy {
                     Some((list, _)) => format!(
                         "server {h} is outside the SIP domain {sd}, and TrustModelData ({}) does not list {server_domain}",
                         list.join(",")
                     ),
-                    None => format!("server {h} is outside the SIP domain {sd} and not a Microsoft service domain the client trusts by default"),
+                    None => format!(
+                        "server {h} is outside the SIP domain {sd} and not a Microsoft service domain the client trusts by default"
+                    ),
                 };
-                let src = policy.as_ref().map(|(_, s)| s.clone()).unwrap_or_else(|| m.source.clone());
+                let src = policy
+                    .as_ref()
+                    .map(|(_, s)| s.clone())
+                    .unwrap_or_else(|| m.source.clone());
                 let mut f = Fact::new("trust-check", src, m.ts, headline);
                 f.set("server", &h)
                     .set("server_domain", &server_domain)
                     .set("sip_domain", sd)
                     .set("trusted", false)
-                    .set("policy", if policy.is_some() { "present" } else { "absent" });
+                    .set(
+                        "policy",
+                        if policy.is_some() {
+                            "present"
+                        } else {
+                            "absent"
+                        },
+                    );
                 facts.push(f);
             }
         }
@@ -703,7 +821,10 @@ impl FactsCollector {
 fn build_attempt(g: &[&RegMsg]) -> Attempt {
     let requests = g.iter().filter(|m| m.request).count() as u32;
     let credentialed = g.iter().filter(|m| m.request && m.credentials).count() as u32;
-    let challenges = g.iter().filter(|m| matches!(m.status, Some(401) | Some(407))).count() as u32;
+    let challenges = g
+        .iter()
+        .filter(|m| matches!(m.status, Some(401) | Some(407)))
+        .count() as u32;
     let mut schemes: Vec<String> = Vec::new();
     for m in g {
         for s in &m.schemes {
@@ -768,7 +889,9 @@ fn build_attempt(g: &[&RegMsg]) -> Attempt {
         challenges,
         schemes,
         server,
-        source: fin.map(|m| m.source.clone()).or_else(|| first.map(|m| m.source.clone())),
+        source: fin
+            .map(|m| m.source.clone())
+            .or_else(|| first.map(|m| m.source.clone())),
         final_ts: fin.and_then(|m| m.ts),
         rejected,
         server_header: g.iter().rev().find_map(|m| m.server.clone()),
@@ -815,15 +938,18 @@ fn answer_target(d: &DnsLookup) -> Option<String> {
         return Some(s.target.trim_end_matches('.').to_ascii_lowercase());
     }
     match &d.canonical {
-        Some(c) if !c.eq_ignore_ascii_case(&d.query) => Some(c.trim_end_matches('.').to_ascii_lowercase()),
+        Some(c) if !c.eq_ignore_ascii_case(&d.query) => {
+            Some(c.trim_end_matches('.').to_ascii_lowercase())
+        }
         _ => d.addresses.first().cloned(),
     }
 }
 
 /// Real UTC offsets in minutes: whole hours and the few half- and three-quarter-hour zones.
 const ZONES: &[i64] = &[
-    -720, -660, -600, -570, -540, -480, -420, -360, -300, -240, -210, -180, -120, -60, 0, 60, 120, 180, 210, 240, 270,
-    300, 330, 345, 360, 390, 420, 480, 525, 540, 570, 600, 630, 660, 720, 765, 780, 825, 840,
+    -720, -660, -600, -570, -540, -480, -420, -360, -300, -240, -210, -180, -120, -60, 0, 60, 120,
+    180, 210, 240, 270, 300, 330, 345, 360, 390, 420, 480, 525, 540, 570, 600, 630, 660, 720, 765,
+    780, 825, 840,
 ];
 
 /// The real time-zone offset (minutes) closest to a local-minus-GMT difference in seconds.
@@ -860,7 +986,11 @@ pub fn describe_skew(skew: i64) -> String {
     if s > 0 || parts.is_empty() {
         parts.push(format!("{s} s"));
     }
-    format!("{} {}", parts.join(" "), if skew >= 0 { "ahead of" } else { "behind" })
+    format!(
+        "{} {}",
+        parts.join(" "),
+        if skew >= 0 { "ahead of" } else { "behind" }
+    )
 }
 
 /// Local-time evidence becomes UTC once the case's offset is known.
@@ -870,7 +1000,6 @@ pub fn to_utc(ts: Option<Ts>, offset: Option<i32>) -> Option<Ts> {
         (t, _) => t,
     }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -889,15 +1018,24 @@ mod tests {
 
     #[test]
     fn lync_records() {
-        assert_eq!(lync_record("_sip._tls.contoso.com"), Some(("_sip._tls", "contoso.com".into())));
-        assert_eq!(lync_record("lyncdiscover.contoso.com."), Some(("lyncdiscover", "contoso.com".into())));
+        assert_eq!(
+            lync_record("_sip._tls.contoso.com"),
+            Some(("_sip._tls", "contoso.com".into()))
+        );
+        assert_eq!(
+            lync_record("lyncdiscover.contoso.com."),
+            Some(("lyncdiscover", "contoso.com".into()))
+        );
         assert_eq!(lync_record("www.contoso.com"), None);
     }
 
     #[test]
     fn params_from_auth_headers() {
         let v = r#"NTLM realm="SIP Communications Service", targetname="pool01.contoso.com", version=4"#;
-        assert_eq!(param(v, "targetname").as_deref(), Some("pool01.contoso.com"));
+        assert_eq!(
+            param(v, "targetname").as_deref(),
+            Some("pool01.contoso.com")
+        );
         assert_eq!(param(v, "version").as_deref(), Some("4"));
         assert_eq!(param(v, "name"), None);
     }

@@ -15,8 +15,8 @@
 use nom::{
     IResult, Parser,
     branch::alt,
-    bytes::complete::{escaped_transform, is_not, tag, tag_no_case, take_while1},
-    character::complete::{char, multispace0, none_of, space0, space1},
+    bytes::complete::{is_not, tag, tag_no_case, take_while1},
+    character::complete::{char, multispace0, space0, space1},
     combinator::{all_consuming, map, opt, value},
     multi::separated_list0,
     sequence::{delimited, preceded},
@@ -59,27 +59,49 @@ fn ident(i: &str) -> IResult<&str, &str> {
     take_while1(|c: char| c.is_ascii_alphanumeric() || "_-:.".contains(c))(i)
 }
 
+/// A quoted value. Inside double quotes only `\"` is an escape, so regexes are written as
+/// they are (`"time\s+skew"`); single quotes take everything up to the next `'`.
 fn quoted(i: &str) -> IResult<&str, String> {
-    alt((
-        delimited(
-            char('"'),
-            map(
-                opt(escaped_transform(
-                    none_of("\\\""),
-                    '\\',
-                    alt((value("\\", tag("\\")), value("\"", tag("\"")), value("\n", tag("n")))),
-                )),
-                |o| o.unwrap_or_default(),
-            ),
-            char('"'),
-        ),
-        delimited(char('\''), map(opt(is_not("'")), |o: Option<&str>| o.unwrap_or("").to_string()), char('\'')),
-    ))
+    if let Some(rest) = i.strip_prefix('"') {
+        let b = rest.as_bytes();
+        let mut out = String::new();
+        let mut j = 0;
+        let mut start = 0;
+        while j < b.len() {
+            if b[j] == b'\\' && b.get(j + 1) == Some(&b'"') {
+                out.push_str(&rest[start..j]);
+                out.push('"');
+                j += 2;
+                start = j;
+                continue;
+            }
+            if b[j] == b'"' {
+                out.push_str(&rest[start..j]);
+                return Ok((&rest[j + 1..], out));
+            }
+            j += 1;
+        }
+        return Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Char,
+        )));
+    }
+    delimited(
+        char('\''),
+        map(opt(is_not("'")), |o: Option<&str>| {
+            o.unwrap_or("").to_string()
+        }),
+        char('\''),
+    )
     .parse(i)
 }
 
 fn bare(i: &str) -> IResult<&str, String> {
-    map(take_while1(|c: char| !c.is_whitespace() && c != ',' && c != ']' && c != '['), str::to_string).parse(i)
+    map(
+        take_while1(|c: char| !c.is_whitespace() && c != ',' && c != ']' && c != '['),
+        str::to_string,
+    )
+    .parse(i)
 }
 
 fn scalar(i: &str) -> IResult<&str, String> {
@@ -102,7 +124,10 @@ fn values(i: &str) -> IResult<&str, Vec<String>> {
 fn op(i: &str) -> IResult<&str, Op> {
     alt((
         value(Op::NotIn, (tag_no_case("not"), space1, tag_no_case("in"))),
-        value(Op::NotContains, (tag_no_case("not"), space1, tag_no_case("contains"))),
+        value(
+            Op::NotContains,
+            (tag_no_case("not"), space1, tag_no_case("contains")),
+        ),
         value(Op::In, tag_no_case("in")),
         value(Op::Contains, tag_no_case("contains")),
         value(Op::NotRe, tag("!~")),
@@ -124,10 +149,20 @@ fn cond(i: &str) -> IResult<&str, (String, Op, Vec<String>)> {
     if i.trim().is_empty() {
         return Ok(("", (field.to_string(), Op::True, vec![])));
     }
-    if let Ok((r, _)) = all_consuming((tag_no_case::<&str, &str, nom::error::Error<&str>>("exists"), space0)).parse(i) {
+    if let Ok((r, _)) = all_consuming((
+        tag_no_case::<&str, &str, nom::error::Error<&str>>("exists"),
+        space0,
+    ))
+    .parse(i)
+    {
         return Ok((r, (field.to_string(), Op::Exists, vec![])));
     }
-    if let Ok((r, _)) = all_consuming((tag_no_case::<&str, &str, nom::error::Error<&str>>("absent"), space0)).parse(i) {
+    if let Ok((r, _)) = all_consuming((
+        tag_no_case::<&str, &str, nom::error::Error<&str>>("absent"),
+        space0,
+    ))
+    .parse(i)
+    {
         return Ok((r, (field.to_string(), Op::Absent, vec![])));
     }
     let (i, o) = op(i)?;
@@ -165,7 +200,9 @@ impl Cond {
                 values
                     .first()
                     .and_then(|v| v.parse::<f64>().ok())
-                    .ok_or_else(|| format!("`{src}` compares with a number, but the value is not one"))?,
+                    .ok_or_else(|| {
+                        format!("`{src}` compares with a number, but the value is not one")
+                    })?,
             ),
             _ => None,
         };
@@ -203,7 +240,10 @@ impl Cond {
             Op::Absent => vals.is_empty().then_some(None),
             Op::Eq => any(&|v| self.lower.iter().any(|l| eq_ci(v, l))).map(Some),
             Op::In => any(&|v| self.lower.iter().any(|l| eq_ci(v, l))).map(Some),
-            Op::Ne | Op::NotIn => (!vals.iter().any(|v| self.lower.iter().any(|l| eq_ci(&v.value, l)))).then_some(None),
+            Op::Ne | Op::NotIn => (!vals
+                .iter()
+                .any(|v| self.lower.iter().any(|l| eq_ci(&v.value, l))))
+            .then_some(None),
             Op::Re => {
                 let re = self.regex.as_ref()?;
                 any(&|v| re.is_match(v)).map(Some)
@@ -213,7 +253,10 @@ impl Cond {
                 (!vals.iter().any(|v| re.is_match(&v.value))).then_some(None)
             }
             Op::Contains => any(&|v| self.lower.iter().any(|l| contains_ci(v, l))).map(Some),
-            Op::NotContains => (!vals.iter().any(|v| self.lower.iter().any(|l| contains_ci(&v.value, l)))).then_some(None),
+            Op::NotContains => (!vals
+                .iter()
+                .any(|v| self.lower.iter().any(|l| contains_ci(&v.value, l))))
+            .then_some(None),
             Op::Ge | Op::Le | Op::Gt | Op::Lt => {
                 let n = self.num?;
                 any(&|v| {
@@ -417,11 +460,20 @@ mod tests {
 
     #[test]
     fn regex_literal_extraction() {
-        assert_eq!(regex_literals(r"ms-diagnostics:\s*1013").unwrap(), ["ms-diagnostics:"]);
-        assert_eq!(regex_literals(r"(?i)foo bar|bazz+").unwrap(), ["foo bar", "baz"]);
+        assert_eq!(
+            regex_literals(r"ms-diagnostics:\s*1013").unwrap(),
+            ["ms-diagnostics:"]
+        );
+        assert_eq!(
+            regex_literals(r"(?i)foo bar|bazz+").unwrap(),
+            ["foo bar", "baz"]
+        );
         assert!(regex_literals(r"\d+").is_none());
         assert_eq!(regex_literals(r"0x8004882[1d]").unwrap(), ["0x8004882"]);
-        assert_eq!(regex_literals(r"can't find .*: Non-existent domain").unwrap(), [": non-existent domain"]);
+        assert_eq!(
+            regex_literals(r"can't find .*: Non-existent domain").unwrap(),
+            [": non-existent domain"]
+        );
     }
 
     #[test]

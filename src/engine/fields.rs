@@ -11,33 +11,102 @@ pub const KINDS: &[(&str, &[&str])] = &[
     (
         "sip",
         &[
-            "direction", "method", "request_method", "is_request", "is_response", "status", "reason",
-            "request_uri", "call_id", "cseq", "from", "to", "from_uri", "to_uri", "user_agent", "server",
-            "peer", "peer_host", "ms_diag", "ms_diag_reason", "ms_diag_source", "www_authenticate",
-            "auth_scheme", "authorization", "has_credentials", "content_type", "start_line", "header:",
+            "direction",
+            "method",
+            "request_method",
+            "is_request",
+            "is_response",
+            "status",
+            "reason",
+            "request_uri",
+            "call_id",
+            "cseq",
+            "from",
+            "to",
+            "from_uri",
+            "to_uri",
+            "user_agent",
+            "server",
+            "peer",
+            "peer_host",
+            "ms_diag",
+            "ms_diag_reason",
+            "ms_diag_source",
+            "www_authenticate",
+            "auth_scheme",
+            "authorization",
+            "has_credentials",
+            "content_type",
+            "start_line",
+            "header:",
         ],
     ),
     ("line", &["level"]),
     (
         "event",
         &[
-            "provider", "channel", "event_id", "level", "computer", "record_id", "message", "keywords", "data",
+            "provider",
+            "channel",
+            "event_id",
+            "level",
+            "computer",
+            "record_id",
+            "message",
+            "keywords",
+            "data",
             "data:",
         ],
     ),
     (
         "dns",
         &[
-            "query", "qtype", "resolver", "resolver_addr", "outcome", "canonical", "address", "alias",
-            "srv_target", "srv_port",
+            "query",
+            "qtype",
+            "resolver",
+            "resolver_addr",
+            "outcome",
+            "canonical",
+            "address",
+            "alias",
+            "srv_target",
+            "srv_port",
         ],
     ),
     ("ipconfig", &["host_name", "dns_suffix", "dns_server"]),
     ("registry", &["key", "name", "value", "type"]),
-    ("timesync", &["source", "leap", "last_sync", "offset_seconds", "abs_offset_seconds", "reference"]),
+    (
+        "timesync",
+        &[
+            "source",
+            "leap",
+            "last_sync",
+            "offset_seconds",
+            "abs_offset_seconds",
+            "reference",
+        ],
+    ),
     ("proxy", &["direct", "server", "bypass"]),
-    ("systeminfo", &["host_name", "os_name", "time_zone", "utc_offset_minutes", "domain"]),
-    ("cert", &["subject", "issuer", "not_before", "not_after", "thumbprint", "note"]),
+    (
+        "systeminfo",
+        &[
+            "host_name",
+            "os_name",
+            "time_zone",
+            "utc_offset_minutes",
+            "domain",
+        ],
+    ),
+    (
+        "cert",
+        &[
+            "subject",
+            "issuer",
+            "not_before",
+            "not_after",
+            "thumbprint",
+            "note",
+        ],
+    ),
     ("dir", &["parent", "name", "is_dir"]),
     ("hosts", &["address", "name"]),
 ];
@@ -49,9 +118,9 @@ pub fn field_known(kind: &str, field: &str) -> bool {
     }
     match KINDS.iter().find(|(k, _)| *k == kind) {
         None => true,
-        Some((_, fields)) => fields
-            .iter()
-            .any(|f| *f == field || (f.ends_with(':') && field.starts_with(f) && field.len() > f.len())),
+        Some((_, fields)) => fields.iter().any(|f| {
+            *f == field || (f.ends_with(':') && field.starts_with(f) && field.len() > f.len())
+        }),
     }
 }
 
@@ -106,7 +175,14 @@ impl Subject for Record {
                 match name {
                     "direction" => {
                         if let Some(d) = m.direction {
-                            push(out, if d == crate::model::Direction::Outgoing { "outgoing" } else { "incoming" });
+                            push(
+                                out,
+                                if d == crate::model::Direction::Outgoing {
+                                    "outgoing"
+                                } else {
+                                    "incoming"
+                                },
+                            );
                         }
                     }
                     "method" => {
@@ -175,7 +251,10 @@ impl Subject for Record {
                         hdr(out, "Proxy-Authenticate");
                     }
                     "auth_scheme" => {
-                        for h in m.headers_named("WWW-Authenticate").chain(m.headers_named("Proxy-Authenticate")) {
+                        for h in m
+                            .headers_named("WWW-Authenticate")
+                            .chain(m.headers_named("Proxy-Authenticate"))
+                        {
                             out.push(FieldVal::at(sip::auth_scheme(&h.value), h.line));
                         }
                     }
@@ -185,7 +264,8 @@ impl Subject for Record {
                     }
                     "has_credentials" => push(
                         out,
-                        b(m.header("Authorization").is_some() || m.header("Proxy-Authorization").is_some()),
+                        b(m.header("Authorization").is_some()
+                            || m.header("Proxy-Authorization").is_some()),
                     ),
                     "content_type" => hdr(out, "Content-Type"),
                     "start_line" => out.push(FieldVal::at(m.start_line_text(), m.start_line_no)),
@@ -250,7 +330,9 @@ impl Subject for Record {
                 "host_name" => push_opt(out, &c.host_name),
                 "dns_suffix" => {
                     push_opt(out, &c.primary_dns_suffix);
-                    c.dns_suffix_search.iter().for_each(|s| push(out, s.as_str()));
+                    c.dns_suffix_search
+                        .iter()
+                        .for_each(|s| push(out, s.as_str()));
                 }
                 "dns_server" => c.dns_servers.iter().for_each(|s| push(out, s.as_str())),
                 _ => {}
@@ -386,7 +468,11 @@ impl Subject for Record {
                 format!("{} event {}: {}", e.provider, e.event_id, first)
             }
             Body::Dns(d) => {
-                let via = d.resolver.as_deref().or(d.resolver_addr.as_deref()).unwrap_or("the default resolver");
+                let via = d
+                    .resolver
+                    .as_deref()
+                    .or(d.resolver_addr.as_deref())
+                    .unwrap_or("the default resolver");
                 let what = match d.outcome {
                     crate::model::DnsOutcome::Answer => {
                         let mut parts = Vec::new();
@@ -418,7 +504,10 @@ impl Subject for Record {
                 Some(o) => format!(
                     "w32tm: offset {:+.3}s from {}",
                     o,
-                    t.reference.as_deref().or(t.source.as_deref()).unwrap_or("the reference")
+                    t.reference
+                        .as_deref()
+                        .or(t.source.as_deref())
+                        .unwrap_or("the reference")
                 ),
                 None => format!(
                     "w32tm: source {}, leap indicator {}",
@@ -430,7 +519,10 @@ impl Subject for Record {
                 Some(s) if !p.direct => format!("WinHTTP proxy: {s}"),
                 _ => "WinHTTP proxy: direct access (no proxy server)".to_string(),
             },
-            Body::SystemInfo(s) => format!("systeminfo: time zone {}", s.time_zone.as_deref().unwrap_or("?")),
+            Body::SystemInfo(s) => format!(
+                "systeminfo: time zone {}",
+                s.time_zone.as_deref().unwrap_or("?")
+            ),
             Body::Cert(c) => {
                 let mut s = format!(
                     "certificate {} issued by {} (expires {})",
@@ -480,7 +572,10 @@ impl Fact {
         self
     }
     pub fn get(&self, k: &str) -> Option<&str> {
-        self.fields.iter().find(|(n, _)| *n == k).map(|(_, v)| v.as_str())
+        self.fields
+            .iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| v.as_str())
     }
 }
 

@@ -151,7 +151,8 @@ fn line_of(src: &str, offset: usize) -> usize {
 
 fn valid_id(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
 }
 
@@ -207,7 +208,10 @@ impl RuleSet {
 
     /// Compile rule files given as (file name, contents). Every problem is reported, each with
     /// its file and line.
-    pub fn from_sources(files: &[(String, String)], origin: &str) -> Result<RuleSet, Vec<RuleError>> {
+    pub fn from_sources(
+        files: &[(String, String)],
+        origin: &str,
+    ) -> Result<RuleSet, Vec<RuleError>> {
         let mut errors = Vec::new();
         let mut causes: Vec<CauseDef> = Vec::new();
         let mut rules: Vec<Rule> = Vec::new();
@@ -229,23 +233,43 @@ impl RuleSet {
             let cid = cf.cause.get_ref().clone();
             let cline = line_of(text, cf.cause.span().start);
             if !valid_id(&cid) {
-                errors.push(err(cline, format!("cause id `{cid}` must be lower-case words joined by `-`")));
+                errors.push(err(
+                    cline,
+                    format!("cause id `{cid}` must be lower-case words joined by `-`"),
+                ));
                 continue;
             }
             if causes.iter().any(|c| c.id == cid) {
-                errors.push(err(cline, format!("cause `{cid}` is already defined in another file")));
+                errors.push(err(
+                    cline,
+                    format!("cause `{cid}` is already defined in another file"),
+                ));
                 continue;
             }
-            let stem = Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            let stem = Path::new(file)
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("");
             if stem != cid {
-                errors.push(err(cline, format!("the file for cause `{cid}` must be named `{cid}.toml`")));
+                errors.push(err(
+                    cline,
+                    format!("the file for cause `{cid}` must be named `{cid}.toml`"),
+                ));
             }
             if cf.resolution.is_empty() {
-                errors.push(err(cline, "a cause needs at least one resolution step".into()));
+                errors.push(err(
+                    cline,
+                    "a cause needs at least one resolution step".into(),
+                ));
             }
             let ci = causes.len();
             for y in &cf.yields_to {
-                yields.push((ci, y.get_ref().clone(), file.clone(), line_of(text, y.span().start)));
+                yields.push((
+                    ci,
+                    y.get_ref().clone(),
+                    file.clone(),
+                    line_of(text, y.span().start),
+                ));
             }
             causes.push(CauseDef {
                 id: cid.clone(),
@@ -262,7 +286,10 @@ impl RuleSet {
                 let rid = rf.id.get_ref().clone();
                 let rline = line_of(text, rf.id.span().start);
                 if !valid_id(&rid) {
-                    errors.push(err(rline, format!("rule id `{rid}` must be lower-case words joined by `-`")));
+                    errors.push(err(
+                        rline,
+                        format!("rule id `{rid}` must be lower-case words joined by `-`"),
+                    ));
                 }
                 if rules.iter().any(|r| r.id == rid) || causes.iter().any(|c| c.id == rid) {
                     errors.push(err(rline, format!("rule id `{rid}` is not unique")));
@@ -276,7 +303,10 @@ impl RuleSet {
                     ));
                 }
                 if rf.when.is_empty() {
-                    errors.push(err(rline, "a rule needs at least one `when` condition".into()));
+                    errors.push(err(
+                        rline,
+                        "a rule needs at least one `when` condition".into(),
+                    ));
                 }
                 let mut conds = Vec::new();
                 for c in &rf.when {
@@ -284,7 +314,10 @@ impl RuleSet {
                     match Cond::parse(c.get_ref()) {
                         Ok(cond) => {
                             if !fields::field_known(&kind, &cond.field) {
-                                errors.push(err(l, format!("kind `{kind}` has no field `{}`", cond.field)));
+                                errors.push(err(
+                                    l,
+                                    format!("kind `{kind}` has no field `{}`", cond.field),
+                                ));
                             }
                             conds.push(cond);
                         }
@@ -399,7 +432,13 @@ impl RuleSet {
         }
     }
 
-    fn eval_rule<'s>(&self, ri: usize, s: &'s dyn Subject, hits: &mut Hits, scratch: &mut Vec<FieldVal<'s>>) {
+    fn eval_rule<'s>(
+        &self,
+        ri: usize,
+        s: &'s dyn Subject,
+        hits: &mut Hits,
+        scratch: &mut Vec<FieldVal<'s>>,
+    ) {
         let rule = &self.rules[ri];
         let mut anchor: Option<(FieldVal<'s>, bool)> = None;
         for c in &rule.conds {
@@ -412,7 +451,10 @@ impl RuleSet {
                     let v = scratch.swap_remove(i);
                     let better = match &anchor {
                         None => true,
-                        Some((a, a_text)) => (is_text && !a_text) || (a.line.is_none() && v.line.is_some() && !a_text),
+                        Some((a, a_text)) => {
+                            (is_text && !a_text)
+                                || (a.line.is_none() && v.line.is_some() && !a_text)
+                        }
                     };
                     if better {
                         anchor = Some((v, is_text));
@@ -542,7 +584,9 @@ impl Hits {
         let same_session = h.sessions.last().is_some_and(|(p, last)| {
             **p == *src.path
                 && match (last, ts) {
-                    (Some(a), Some(b)) => (b.naive() - a.naive()).num_seconds().abs() <= SESSION_GAP_SECS,
+                    (Some(a), Some(b)) => {
+                        (b.naive() - a.naive()).num_seconds().abs() <= SESSION_GAP_SECS
+                    }
                     _ => true,
                 }
         });
@@ -566,7 +610,11 @@ impl Hits {
                 timestamp: ts,
                 text: truncate(&text, 400),
             };
-            if !h.samples.iter().any(|e| e.source == ev.source && e.line == ev.line && e.text == ev.text) {
+            if !h
+                .samples
+                .iter()
+                .any(|e| e.source == ev.source && e.line == ev.line && e.text == ev.text)
+            {
                 h.samples.push(ev);
             }
         }

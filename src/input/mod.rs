@@ -113,9 +113,7 @@ fn member_name(raw: &[u8]) -> String {
 /// Is this member name unsafe as a path (absolute, drive letter, `..` components)?
 pub fn unsafe_member_name(name: &str) -> bool {
     let n = name.replace('\\', "/");
-    n.starts_with('/')
-        || n.as_bytes().get(1) == Some(&b':')
-        || n.split('/').any(|c| c == "..")
+    n.starts_with('/') || n.as_bytes().get(1) == Some(&b':') || n.split('/').any(|c| c == "..")
 }
 
 /// Walk every path as one case.
@@ -186,7 +184,10 @@ fn walk_path(p: &Path, display: &str, depth: u32, budget: &mut Budget, v: &mut d
         };
         entries.sort();
         for e in entries {
-            let name = e.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = e
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let d = format!("{}/{}", display.trim_end_matches('/'), name);
             walk_path(&e, &d, depth + 1, budget, v);
         }
@@ -218,7 +219,9 @@ fn walk_path(p: &Path, display: &str, depth: u32, budget: &mut Budget, v: &mut d
             Ok(mut za) => walk_zip(&mut za, display, 0, meta.len(), budget, v),
             Err(e) => {
                 // Damaged central directory: salvage what the local headers give.
-                let mut errors = vec![format!("damaged archive ({e}); recovering members from local headers")];
+                let mut errors = vec![format!(
+                    "damaged archive ({e}); recovering members from local headers"
+                )];
                 match File::open(p) {
                     Ok(f2) => salvage_zip(Box::new(f2), display, 0, budget, v, &mut errors),
                     Err(e) => errors.push(format!("cannot reopen: {e}")),
@@ -275,7 +278,10 @@ impl<R: Read> Read for Limited<R> {
                     "decompressed size passed the compression-ratio limit at {} bytes; the rest was not read",
                     self.read
                 ),
-                _ => format!("decompressed size limit reached at {} bytes; the rest was not read", self.read),
+                _ => format!(
+                    "decompressed size limit reached at {} bytes; the rest was not read",
+                    self.read
+                ),
             });
         }
         Ok(n)
@@ -283,10 +289,15 @@ impl<R: Read> Read for Limited<R> {
 }
 
 fn member_cap(budget: &Budget, compressed: u64) -> (u64, Option<u64>) {
-    let left = budget.limits.max_case_bytes.saturating_sub(budget.case_bytes);
+    let left = budget
+        .limits
+        .max_case_bytes
+        .saturating_sub(budget.case_bytes);
     let mut cap = budget.limits.max_member_bytes.min(left);
     // A small member may expand to 1 MiB whatever its ratio; past that the ratio applies.
-    let ratio_cap = compressed.saturating_mul(budget.limits.max_ratio).max(1 << 20);
+    let ratio_cap = compressed
+        .saturating_mul(budget.limits.max_ratio)
+        .max(1 << 20);
     let mut rc = None;
     if ratio_cap < cap {
         cap = ratio_cap;
@@ -324,7 +335,9 @@ fn walk_zip<R: Read + Seek>(
             Err(e) => {
                 let name = name_hint;
                 let msg = e.to_string();
-                let what = if msg.to_ascii_lowercase().contains("password") || msg.to_ascii_lowercase().contains("encrypt") {
+                let what = if msg.to_ascii_lowercase().contains("password")
+                    || msg.to_ascii_lowercase().contains("encrypt")
+                {
                     "encrypted member; not read".to_string()
                 } else {
                     format!("cannot read member: {msg}")
@@ -383,7 +396,10 @@ fn walk_zip<R: Read + Seek>(
         let bin = sniff_binary(&head);
         if bin == Some(Format::Zip) || bin == Some(Format::Evtx) {
             if bin == Some(Format::Zip) && depth + 1 >= budget.limits.max_depth {
-                errors.push(format!("archive nested more than {} levels deep; not opened", budget.limits.max_depth));
+                errors.push(format!(
+                    "archive nested more than {} levels deep; not opened",
+                    budget.limits.max_depth
+                ));
                 budget.case_bytes += lim.read;
                 v.report(WalkReport {
                     path,
@@ -396,7 +412,9 @@ fn walk_zip<R: Read + Seek>(
             // Needs random access: hold it in memory, within limits.
             let mem_cap = budget.limits.max_in_memory.min(cap);
             let mut buf = head;
-            let res = (&mut lim).take(mem_cap.saturating_sub(buf.len() as u64)).read_to_end(&mut buf);
+            let res = (&mut lim)
+                .take(mem_cap.saturating_sub(buf.len() as u64))
+                .read_to_end(&mut buf);
             budget.case_bytes += lim.read;
             if let Some(h) = lim.hit.take() {
                 errors.push(h);
@@ -537,7 +555,10 @@ fn salvage_zip(
                 }
                 let mut leaf_errors = vec!["recovered from a damaged archive".to_string()];
                 if unsafe_member_name(&raw) {
-                    leaf_errors.push("member name is unsafe as a path; shown escaped, never used as a path".into());
+                    leaf_errors.push(
+                        "member name is unsafe as a path; shown escaped, never used as a path"
+                            .into(),
+                    );
                 }
                 {
                     let (content, head) = if bin == Some(Format::Evtx) {
@@ -547,7 +568,10 @@ fn salvage_zip(
                             .read_to_end(&mut buf);
                         (Content::Memory(Cursor::new(buf)), Vec::new())
                     } else {
-                        (Content::Stream(Box::new(&mut lim) as Box<dyn Read + '_>), head)
+                        (
+                            Content::Stream(Box::new(&mut lim) as Box<dyn Read + '_>),
+                            head,
+                        )
                     };
                     v.leaf(Leaf {
                         path: Arc::from(path.as_str()),

@@ -412,6 +412,17 @@ impl UccapiParser {
                     self.start_message(sl, line_no, ts);
                     return;
                 }
+                // A status line glued to the end of other text (a copy that lost a line break).
+                if let Some(p) = t.find("SIP/2.0 ")
+                    && p > 0
+                    && parse_header_line(t).is_none()
+                    && let Some(sl @ StartLine::Response { .. }) = parse_start_line(&t[p..])
+                {
+                    let ts = self.last_ts;
+                    Self::line_record(ctx, line_no, ts, None, &t[..p]);
+                    self.start_message(sl, line_no, ts);
+                    return;
+                }
                 let ts = self.last_ts;
                 Self::line_record(ctx, line_no, ts, None, t);
             }

@@ -13,7 +13,11 @@ pub struct Style {
 
 impl Style {
     fn paint(&self, code: &str, s: &str) -> String {
-        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
     fn bold(&self, s: &str) -> String {
         self.paint("1", s)
@@ -33,7 +37,9 @@ impl Style {
 
 /// Strip control characters from log text before it reaches a terminal.
 fn clean(s: &str) -> String {
-    s.chars().map(|c| if c.is_control() && c != '\t' { '?' } else { c }).collect()
+    s.chars()
+        .map(|c| if c.is_control() && c != '\t' { '?' } else { c })
+        .collect()
 }
 
 pub fn render(r: &Report, style: Style, verbose: bool) -> String {
@@ -42,7 +48,12 @@ pub fn render(r: &Report, style: Style, verbose: bool) -> String {
     let s = &r.signin;
     let mut line = format!("Sign-in: {}", style.bold(&s.last_outcome));
     if s.attempts > 0 {
-        let _ = write!(line, " ({} attempt{}", s.attempts, if s.attempts == 1 { "" } else { "s" });
+        let _ = write!(
+            line,
+            " ({} attempt{}",
+            s.attempts,
+            if s.attempts == 1 { "" } else { "s" }
+        );
         if let Some(t) = &s.last_attempt_at {
             let _ = write!(line, ", last at {t}");
         }
@@ -57,7 +68,14 @@ pub fn render(r: &Report, style: Style, verbose: bool) -> String {
         ctx.push(format!("client {}", clean(v)));
     }
     if s.tenant != "unknown" {
-        ctx.push(format!("{} deployment", if s.tenant == "online" { "Skype for Business Online" } else { "on-premises" }));
+        ctx.push(format!(
+            "{} deployment",
+            if s.tenant == "online" {
+                "Skype for Business Online"
+            } else {
+                "on-premises"
+            }
+        ));
     }
     if let Some(reg) = &s.registrar {
         ctx.push(format!("registrar {}", clean(reg)));
@@ -71,9 +89,16 @@ pub fn render(r: &Report, style: Style, verbose: bool) -> String {
     let _ = writeln!(o);
 
     if r.diagnoses.is_empty() {
-        let _ = writeln!(o, "{}", style.bold("No known cause of a sign-in failure was found."));
+        let _ = writeln!(
+            o,
+            "{}",
+            style.bold("No known cause of a sign-in failure was found.")
+        );
         if s.last_outcome == "succeeded" {
-            let _ = writeln!(o, "The user signed in successfully; nothing in the case points to a problem.");
+            let _ = writeln!(
+                o,
+                "The user signed in successfully; nothing in the case points to a problem."
+            );
         }
     }
     for d in &r.diagnoses {
@@ -87,10 +112,19 @@ pub fn render(r: &Report, style: Style, verbose: bool) -> String {
         );
         let _ = writeln!(o, "   {}", d.title);
         let _ = writeln!(o, "   {}", wrap(&d.summary, 96, "   "));
-        let _ = writeln!(o, "   {} {}", style.dim("Why:"), wrap(&clean(&d.why), 96, "        "));
+        let _ = writeln!(
+            o,
+            "   {} {}",
+            style.dim("Why:"),
+            wrap(&clean(&d.why), 96, "        ")
+        );
         if !d.evidence.is_empty() {
             let _ = writeln!(o, "   {}", style.dim("Evidence:"));
-            let shown = if verbose { d.evidence.len() } else { d.evidence.len().min(6) };
+            let shown = if verbose {
+                d.evidence.len()
+            } else {
+                d.evidence.len().min(6)
+            };
             for e in &d.evidence[..shown] {
                 let loc = match (e.line, e.record) {
                     (Some(l), _) => format!("{}:{}", e.source, l),
@@ -110,7 +144,12 @@ pub fn render(r: &Report, style: Style, verbose: bool) -> String {
             let _ = writeln!(o, "     {}. {}", i + 1, wrap(step, 92, "        "));
         }
         if !d.references.is_empty() {
-            let _ = writeln!(o, "   {} {}", style.dim("References:"), d.references.join(", "));
+            let _ = writeln!(
+                o,
+                "   {} {}",
+                style.dim("References:"),
+                d.references.join(", ")
+            );
         }
         let _ = writeln!(o);
     }
@@ -141,7 +180,10 @@ pub fn render(r: &Report, style: Style, verbose: bool) -> String {
                 "  {} [{}{}] {} bytes, {} records",
                 clean(&i.path),
                 i.format.name(),
-                i.encoding.as_deref().map(|e| format!(", {e}")).unwrap_or_default(),
+                i.encoding
+                    .as_deref()
+                    .map(|e| format!(", {e}"))
+                    .unwrap_or_default(),
                 i.bytes,
                 i.records
             );

@@ -15,9 +15,20 @@ pub struct EventOptions {
 pub fn sniff(_head: &str) -> Option<Format> {
     None
 }
-pub fn parse_text(_f: Format, _head: &str, _l: &mut LineReader<'_>, _c: &mut ParseCtx<'_>, _filter: &EventFilter, _o: &EventOptions) -> u64 {
+pub fn parse_text(
+    _f: Format,
+    _head: &str,
+    _l: &mut LineReader<'_>,
+    _c: &mut ParseCtx<'_>,
+    _filter: &EventFilter,
+    _o: &EventOptions,
+) -> u64 {
     0
 }
-pub fn parse_evtx<R: std::io::Read + std::io::Seek>(_r: R, _c: &mut ParseCtx<'_>, _filter: &EventFilter) -> u64 {
+pub fn parse_evtx<R: std::io::Read + std::io::Seek>(
+    _r: R,
+    _c: &mut ParseCtx<'_>,
+    _filter: &EventFilter,
+) -> u64 {
     0
 }
