@@ -1,34 +1,284 @@
-//! Windows event logs: EVTX and the text exports. (Placeholder until the event parsers land.)
+//! Windows event logs: EVTX and the text exports (Event Viewer XML/CSV/TXT, `wevtutil` text
+//! and XML, PowerShell `Export-Csv` and `Format-List` dumps).
+//!
+//! Every shape ends up as the same [`WinEvent`] record. Times from EVTX and XML are UTC (the
+//! XML `TimeCreated/@SystemTime`); the text exports carry local wall-clock time with no zone,
+//! so those become [`Ts::Local`].
+
+use chrono::NaiveDateTime;
+
 use super::{Format, ParseCtx};
 use crate::input::decode::LineReader;
+use crate::model::{Body, Record, SourceLoc, Ts, WinEvent};
 
-pub struct EventFilter;
+mod csv;
+mod dates;
+mod evtx;
+mod text;
+mod xml;
+
+pub use evtx::parse_evtx;
+
+/// Which events to render fully. An event that fails the filter is still read and counted,
+/// but no record is emitted for it.
+///
+/// The filter is a union of rules; each rule names a provider, an event id, or both. A
+/// provider name matches case-insensitively, with or without the `Microsoft-Windows-` prefix
+/// (Event Viewer's CSV export writes `Time-Service` for `Microsoft-Windows-Time-Service`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    all: bool,
+    rules: Vec<(Option<String>, Option<u32>)>,
+}
+
 impl EventFilter {
+    /// Accept every event.
     pub fn all() -> Self {
-        EventFilter
+        EventFilter {
+            all: true,
+            rules: Vec::new(),
+        }
+    }
+    /// Accept nothing until rules are added.
+    pub fn none() -> Self {
+        EventFilter::default()
+    }
+    /// Accept every event of this provider.
+    pub fn provider(mut self, name: &str) -> Self {
+        self.rules.push((Some(norm_provider(name)), None));
+        self
+    }
+    /// Accept this event id from any provider.
+    pub fn event_id(mut self, id: u32) -> Self {
+        self.rules.push((None, Some(id)));
+        self
+    }
+    /// Accept this event id from this provider.
+    pub fn provider_event(mut self, name: &str, id: u32) -> Self {
+        self.rules.push((Some(norm_provider(name)), Some(id)));
+        self
+    }
+    pub fn is_all(&self) -> bool {
+        self.all
+    }
+    pub fn accepts(&self, provider: &str, event_id: u32) -> bool {
+        if self.all {
+            return true;
+        }
+        if self.rules.is_empty() {
+            return false;
+        }
+        let p = norm_provider(provider);
+        self.rules.iter().any(|(rp, rid)| {
+            rid.is_none_or(|id| id == event_id) && rp.as_ref().is_none_or(|rp| *rp == p)
+        })
     }
 }
-#[derive(Default)]
+
+fn norm_provider(name: &str) -> String {
+    let l = name.trim().to_ascii_lowercase();
+    match l.strip_prefix("microsoft-windows-") {
+        Some(rest) => rest.to_string(),
+        None => l,
+    }
+}
+
+/// Options for the text exports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EventOptions {
+    /// User override of the date order in local-time exports; `None` = decide from the data.
     pub day_first: Option<bool>,
 }
-pub fn sniff(_head: &str) -> Option<Format> {
+
+/// Classify decoded text (the first ~64 KiB of a file) as an event export, or `None`.
+pub fn sniff(head: &str) -> Option<Format> {
+    if xml::sniff(head) {
+        return Some(Format::EventXml);
+    }
+    if text::sniff(head) {
+        return Some(Format::EventText);
+    }
+    if csv::sniff(head) {
+        return Some(Format::EventCsv);
+    }
     None
 }
+
+/// Parse a text export (XML, CSV/TSV, `wevtutil` text, `Format-List`). `head` is the decoded
+/// head given to [`sniff`]; it decides the day/month order of local dates. Returns the number
+/// of events read (emitted or filtered out).
 pub fn parse_text(
-    _f: Format,
-    _head: &str,
-    _l: &mut LineReader<'_>,
-    _c: &mut ParseCtx<'_>,
-    _filter: &EventFilter,
-    _o: &EventOptions,
+    format: Format,
+    head: &str,
+    lines: &mut LineReader<'_>,
+    ctx: &mut ParseCtx<'_>,
+    filter: &EventFilter,
+    opts: &EventOptions,
 ) -> u64 {
-    0
+    match format {
+        Format::EventXml => xml::parse_stream(lines, ctx, filter),
+        Format::EventCsv => {
+            let day_first = resolve_day_first(head, opts, ctx);
+            csv::parse(head, lines, ctx, filter, day_first)
+        }
+        Format::EventText => {
+            let day_first = resolve_day_first(head, opts, ctx);
+            text::parse(head, lines, ctx, filter, day_first)
+        }
+        other => {
+            ctx.error(format!(
+                "internal: the event parser was given format {}",
+                other.name()
+            ));
+            0
+        }
+    }
 }
-pub fn parse_evtx<R: std::io::Read + std::io::Seek>(
-    _r: R,
-    _c: &mut ParseCtx<'_>,
-    _filter: &EventFilter,
-) -> u64 {
-    0
+
+/// The date order to use: the user's override, else what the head shows. When the head cannot
+/// tell, month-first is assumed and a `note:` says so.
+fn resolve_day_first(head: &str, opts: &EventOptions, ctx: &mut ParseCtx<'_>) -> bool {
+    if let Some(d) = opts.day_first {
+        return d;
+    }
+    match dates::detect_order(head) {
+        dates::Order::DayFirst => true,
+        dates::Order::MonthFirst | dates::Order::NoDates => false,
+        dates::Order::Ambiguous { dotted: true } => {
+            ctx.error(
+                "note: dates are ambiguous between month/day and day/month; \
+                 dotted dates read as day/month",
+            );
+            true
+        }
+        dates::Order::Ambiguous { dotted: false } => {
+            ctx.error(
+                "note: dates are ambiguous between month/day and day/month; read as month/day",
+            );
+            false
+        }
+    }
+}
+
+/// Map a level word, in English, French or German, to the numeric level. Audit words map to 0.
+pub(crate) fn level_from_word(word: &str) -> Option<u8> {
+    let w = word.trim().to_lowercase();
+    let w = w.as_str();
+    Some(match w {
+        "information" | "informations" | "informationen" | "info" | "informational" => 4,
+        "warning" | "avertissement" | "warnung" => 3,
+        "error" | "erreur" | "fehler" => 2,
+        "critical" | "critique" | "kritisch" => 1,
+        "verbose" | "détaillé" | "détails" | "ausführlich" => 5,
+        "logalways" => 0,
+        _ if is_audit_word(w) => 0,
+        _ => return None,
+    })
+}
+
+/// `Audit Success`, `Audit Failure` and their legacy / localized spellings.
+pub(crate) fn is_audit_word(w: &str) -> bool {
+    let w = w.trim().to_lowercase();
+    matches!(
+        w.as_str(),
+        "audit success"
+            | "audit failure"
+            | "success audit"
+            | "failure audit"
+            | "successaudit"
+            | "failureaudit"
+            | "succès de l'audit"
+            | "échec de l'audit"
+            | "überwachung erfolgreich"
+            | "überwachung gescheitert"
+    )
+}
+
+/// Event id text to a number: `4625`, ` 4625 `, `0x1B1`. Qualifiers (a high word, as
+/// Get-EventLog's `InstanceId` carries) are stripped.
+pub(crate) fn parse_event_id(s: &str) -> Option<u32> {
+    let s = s.trim();
+    let v = if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        u64::from_str_radix(h, 16).ok()?
+    } else {
+        s.parse::<u64>().ok()?
+    };
+    let v = if v > 0xFFFF { v & 0xFFFF } else { v };
+    u32::try_from(v).ok()
+}
+
+/// Emit one event if the filter accepts it. Returns whether it was emitted.
+pub(crate) fn emit_event(
+    ctx: &mut ParseCtx<'_>,
+    filter: &EventFilter,
+    source: SourceLoc,
+    ts: Option<Ts>,
+    ev: WinEvent,
+) -> bool {
+    if !filter.accepts(&ev.provider, ev.event_id) {
+        return false;
+    }
+    ctx.emit(Record {
+        source,
+        ts,
+        body: Body::Event(Box::new(ev)),
+    });
+    true
+}
+
+/// Local time as written by a text export.
+pub(crate) fn local(t: Option<NaiveDateTime>) -> Option<Ts> {
+    t.map(Ts::Local)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_rules() {
+        let f = EventFilter::none()
+            .provider("Lync")
+            .provider_event("Microsoft-Windows-Time-Service", 129)
+            .event_id(4625);
+        assert!(f.accepts("lync", 11));
+        assert!(f.accepts("Time-Service", 129));
+        assert!(!f.accepts("Time-Service", 35));
+        assert!(f.accepts("Microsoft-Windows-Security-Auditing", 4625));
+        assert!(!f.accepts("Schannel", 36882));
+        assert!(EventFilter::all().accepts("x", 1));
+        assert!(!EventFilter::none().accepts("x", 1));
+    }
+
+    #[test]
+    fn level_words() {
+        assert_eq!(level_from_word("Avertissement"), Some(3));
+        assert_eq!(level_from_word("Fehler"), Some(2));
+        assert_eq!(level_from_word("Audit Failure"), Some(0));
+        assert_eq!(level_from_word("Verbose"), Some(5));
+        assert_eq!(level_from_word("Kritisch"), Some(1));
+        assert_eq!(level_from_word("banana"), None);
+    }
+
+    #[test]
+    fn event_ids() {
+        assert_eq!(parse_event_id(" 4625 "), Some(4625));
+        assert_eq!(parse_event_id("0x24"), Some(36));
+        assert_eq!(parse_event_id("3221229571"), Some(4099));
+        assert_eq!(parse_event_id("x"), None);
+    }
+
+    #[test]
+    fn sniff_rejects_ordinary_text() {
+        let uccapi = "11/25/2014|08:12:51.123 1A2C:0F10 INFO  :: Sending Packet - 10.0.0.1:5061\r\nREGISTER sip:contoso.com SIP/2.0\r\n";
+        assert_eq!(sniff(uccapi), None);
+        let ns = "Server:  dc01.contoso.com\nAddress:  10.0.0.1\n\nName:    sip.contoso.com\nAddress:  10.0.0.5\n";
+        assert_eq!(sniff(ns), None);
+        let reg = "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\Software\\Microsoft\\Office\\16.0\\Lync]\r\n\"ServerSipUri\"=\"user@contoso.com\"\r\n";
+        assert_eq!(sniff(reg), None);
+        let csvish = "Name,Value,Date\nfoo,1,2020-01-01\n";
+        assert_eq!(sniff(csvish), None);
+        let xmlish = "<?xml version=\"1.0\"?><root><Event>nope</Event></root>";
+        assert_eq!(sniff(xmlish), None);
+    }
 }

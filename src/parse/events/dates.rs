@@ -1,0 +1,259 @@
+//! Local date/time values as the text exports write them, in the exporting user's culture:
+//! `10/7/2016 06:38:24 PM`, `19-07-2026 09:58:57`, `07.10.2016 18:38:24`,
+//! `2026-11-24 08:12:51`, `2026-11-24T08:12:51.123`. None of them carries a zone.
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+
+/// What the dates in a head say about day/month order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Order {
+    DayFirst,
+    MonthFirst,
+    /// Dates were seen but none had a part above 12. `dotted`: they used `.` separators.
+    Ambiguous {
+        dotted: bool,
+    },
+    NoDates,
+}
+
+/// Scan text for `a?b?yyyy` dates (separators `/`, `-`, `.`) and decide the order from any
+/// part above 12. Year-first dates (ISO) say nothing and are skipped.
+pub(crate) fn detect_order(head: &str) -> Order {
+    let b = head.as_bytes();
+    let mut seen = false;
+    let mut dotted = false;
+    let mut day_first = false;
+    let mut month_first = false;
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() || (i > 0 && (b[i - 1].is_ascii_digit() || b[i - 1] == b'.')) {
+            i += 1;
+            continue;
+        }
+        if let Some((p1, p2, sep, len)) = short_date_at(&b[i..]) {
+            seen = true;
+            dotted |= sep == b'.';
+            if p1 > 12 && p1 <= 31 && p2 <= 12 {
+                day_first = true;
+            } else if p2 > 12 && p2 <= 31 && p1 <= 12 {
+                month_first = true;
+            }
+            i += len;
+        } else {
+            i += 1;
+        }
+    }
+    match (day_first, month_first, seen) {
+        (true, false, _) => Order::DayFirst,
+        (false, true, _) => Order::MonthFirst,
+        // Contradicting evidence: take the majority-free default.
+        (true, true, _) => Order::MonthFirst,
+        (false, false, true) => Order::Ambiguous { dotted },
+        (false, false, false) => Order::NoDates,
+    }
+}
+
+/// `d{1,2} sep d{1,2} sep d{4}` at the start of `b`, not followed by a digit.
+fn short_date_at(b: &[u8]) -> Option<(u32, u32, u8, usize)> {
+    let (p1, n1) = digits(b, 0, 2)?;
+    let sep = *b.get(n1)?;
+    if !matches!(sep, b'/' | b'-' | b'.') {
+        return None;
+    }
+    let (p2, n2) = digits(b, n1 + 1, 2)?;
+    if *b.get(n1 + 1 + n2)? != sep {
+        return None;
+    }
+    let start3 = n1 + 1 + n2 + 1;
+    let (_, n3) = digits(b, start3, 4)?;
+    if n3 != 4 || b.get(start3 + n3).is_some_and(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some((p1, p2, sep, start3 + n3))
+}
+
+/// Up to `max` digits at `at`: (value, count).
+fn digits(b: &[u8], at: usize, max: usize) -> Option<(u32, usize)> {
+    let mut v = 0u32;
+    let mut n = 0;
+    while n < max {
+        match b.get(at + n) {
+            Some(c) if c.is_ascii_digit() => {
+                v = v * 10 + u32::from(c - b'0');
+                n += 1;
+            }
+            _ => break,
+        }
+    }
+    (n > 0).then_some((v, n))
+}
+
+/// Parse a local date and time in any of the shapes above. `day_first` decides `a/b/yyyy`.
+pub(crate) fn parse_local(s: &str, day_first: bool) -> Option<NaiveDateTime> {
+    let s = s.trim().trim_matches('"').trim();
+    let s = s.trim_end_matches('Z');
+    let (date_s, time_s) = match s.find(['T', ' ']) {
+        Some(i) => (&s[..i], s[i + 1..].trim()),
+        None => (s, ""),
+    };
+    let date = parse_date(date_s, day_first)?;
+    let time = if time_s.is_empty() {
+        NaiveTime::MIN
+    } else {
+        parse_time(time_s)?
+    };
+    Some(date.and_time(time))
+}
+
+pub(crate) fn parse_date(s: &str, day_first: bool) -> Option<NaiveDate> {
+    let s = s.trim();
+    let parts: Vec<&str> = s.split(['/', '-', '.']).collect();
+    if parts.len() != 3 {
+        return None;
+    }
+    let n: Vec<u32> = parts
+        .iter()
+        .map(|p| p.trim().parse::<u32>().ok())
+        .collect::<Option<Vec<_>>>()?;
+    let (y, m, d) = if parts[0].trim().len() == 4 {
+        (n[0], n[1], n[2])
+    } else {
+        let y = if parts[2].trim().len() <= 2 {
+            n[2] + 2000
+        } else {
+            n[2]
+        };
+        if day_first {
+            (y, n[1], n[0])
+        } else {
+            (y, n[0], n[1])
+        }
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
+}
+
+/// `18:38:24`, `6:38:24 PM`, `08:12:51.123`, `4:36 PM`.
+pub(crate) fn parse_time(s: &str) -> Option<NaiveTime> {
+    let s = s.trim();
+    let lower = s.to_ascii_lowercase();
+    let (clock, pm) = if let Some(c) = lower
+        .strip_suffix("pm")
+        .or_else(|| lower.strip_suffix("p.m."))
+    {
+        (c.trim().to_string(), Some(true))
+    } else if let Some(c) = lower
+        .strip_suffix("am")
+        .or_else(|| lower.strip_suffix("a.m."))
+    {
+        (c.trim().to_string(), Some(false))
+    } else {
+        (lower.clone(), None)
+    };
+    // Drop a trailing zone offset such as `+01:00` (not written by these exports, but harmless).
+    let mut it = clock.splitn(2, '.');
+    let hms = it.next()?;
+    let frac = it.next();
+    let f: Vec<u32> = hms
+        .split(':')
+        .map(|p| p.trim().parse::<u32>().ok())
+        .collect::<Option<Vec<_>>>()?;
+    let (mut h, m, sec) = match f.as_slice() {
+        [h, m] => (*h, *m, 0),
+        [h, m, s] => (*h, *m, *s),
+        _ => return None,
+    };
+    match pm {
+        Some(true) if h < 12 => h += 12,
+        Some(false) if h == 12 => h = 0,
+        _ => {}
+    }
+    let nanos = match frac {
+        Some(fr) => {
+            let digits: String = fr.chars().take_while(|c| c.is_ascii_digit()).collect();
+            if digits.is_empty() {
+                0
+            } else {
+                let d9: String = digits.chars().chain(std::iter::repeat('0')).take(9).collect();
+                d9.parse::<u32>().ok()?
+            }
+        }
+        None => 0,
+    };
+    NaiveTime::from_hms_nano_opt(h, m, sec.min(59), nanos)
+}
+
+/// XML `SystemTime`: `2021-11-24T15:48:25.1234567Z` (UTC).
+pub(crate) fn parse_system_time(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    let s = s.strip_suffix('Z').unwrap_or(s);
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f"))
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dt(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").unwrap()
+    }
+
+    #[test]
+    fn shapes() {
+        assert_eq!(
+            parse_local("10/7/2016 06:38:24 PM", false),
+            Some(dt("2016-10-07 18:38:24"))
+        );
+        assert_eq!(
+            parse_local("5/31/2026 4:36:21 PM", false),
+            Some(dt("2026-05-31 16:36:21"))
+        );
+        assert_eq!(
+            parse_local("19-07-2026 09:58:57", true),
+            Some(dt("2026-07-19 09:58:57"))
+        );
+        assert_eq!(
+            parse_local("07.10.2016 18:38:24", true),
+            Some(dt("2016-10-07 18:38:24"))
+        );
+        assert_eq!(
+            parse_local("2026-11-24 08:12:51", false),
+            Some(dt("2026-11-24 08:12:51"))
+        );
+        assert_eq!(
+            parse_local("2026-11-24T08:12:51.123", true),
+            Some(dt("2026-11-24 08:12:51.123"))
+        );
+        assert_eq!(
+            parse_local("12/1/2016 12:05:00 AM", false),
+            Some(dt("2016-12-01 00:05:00"))
+        );
+        assert_eq!(parse_local("31/31/2016 1:00:00", true), None);
+        assert_eq!(parse_local("garbage", true), None);
+        assert_eq!(
+            parse_system_time("2021-11-24T15:48:25.1234567Z"),
+            Some(dt("2021-11-24 15:48:25.1234567"))
+        );
+    }
+
+    #[test]
+    fn order_detection() {
+        assert_eq!(
+            detect_order("Error,19-07-2026 09:58:57,x\nInfo,1-07-2026 09:58:57"),
+            Order::DayFirst
+        );
+        assert_eq!(detect_order("a,5/31/2026 4:36:21 PM,b"), Order::MonthFirst);
+        assert_eq!(
+            detect_order("a,5/3/2026 4:36:21 PM,b"),
+            Order::Ambiguous { dotted: false }
+        );
+        assert_eq!(
+            detect_order("07.10.2016 18:38:24"),
+            Order::Ambiguous { dotted: true }
+        );
+        assert_eq!(detect_order("2026-11-24 08:12:51"), Order::NoDates);
+        // A version number is not a date.
+        assert_eq!(detect_order("v1.2.3.4567 and 10.0.19041"), Order::NoDates);
+    }
+}

@@ -1,0 +1,562 @@
+//! Event XML: Event Viewer "Save as XML" (`<Events><Event xmlns='...'>...`), `wevtutil /f:XML`
+//! (bare `<Event>` elements one after another, no root), and the XML the `evtx` crate renders
+//! for each EVTX record.
+//!
+//! Entities: only the five predefined ones and numeric character references are resolved.
+//! Anything else (`&foo;`, including entities a DOCTYPE declares) is kept as literal text, so
+//! an entity bomb cannot expand.
+
+use chrono::NaiveDateTime;
+use memchr::memmem;
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+
+use super::{EventFilter, dates, emit_event, parse_event_id};
+use crate::input::decode::LineReader;
+use crate::model::{SourceLoc, Ts, WinEvent};
+use crate::parse::ParseCtx;
+
+/// Largest single `<Event>` element kept, in bytes of text.
+const MAX_EVENT_BYTES: usize = 4 * 1024 * 1024;
+/// Longest single value kept (a `Data` item, a message).
+const MAX_VALUE: usize = 256 * 1024;
+
+pub(crate) fn sniff(head: &str) -> bool {
+    let t = head.trim_start_matches('\u{feff}').trim_start();
+    if !t.starts_with('<') {
+        return false;
+    }
+    // The event element must appear early and carry the events schema or a System block.
+    let window = &t[..floor(t, 8192)];
+    let has_event = window.contains("<Events>")
+        || window.contains("<Events ")
+        || window.contains("<Event xmlns")
+        || window.contains("<Event>");
+    has_event
+        && (window.contains("schemas.microsoft.com/win/2004/08/events/event")
+            || (window.contains("<System>") && window.contains("<EventID")))
+}
+
+fn floor(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// One event parsed from its XML.
+#[derive(Debug, Default)]
+pub(crate) struct ParsedEvent {
+    pub ev: WinEvent,
+    /// `System/TimeCreated/@SystemTime`, UTC.
+    pub time: Option<NaiveDateTime>,
+}
+
+/// Cheap look at provider name and event id without parsing the XML, for filtering EVTX
+/// records before the full parse. Works on the crate's rendering (double-quoted attributes)
+/// and on single-quoted exports.
+pub(crate) fn quick_scan(x: &str) -> (Option<&str>, Option<u32>) {
+    let provider = memmem::find(x.as_bytes(), b"<Provider ").and_then(|i| {
+        let rest = &x[i..];
+        let end = rest.find('>')?;
+        let tag = &rest[..end];
+        let j = tag.find("Name=")?;
+        let q = tag[j + 5..].chars().next()?;
+        let v = &tag[j + 6..];
+        let k = v.find(q)?;
+        Some(&v[..k])
+    });
+    let id = memmem::find(x.as_bytes(), b"<EventID").and_then(|i| {
+        let rest = &x[i..];
+        let gt = rest.find('>')?;
+        let body = &rest[gt + 1..];
+        let lt = body.find('<')?;
+        parse_event_id(&body[..lt])
+    });
+    (provider, id)
+}
+
+/// Where we are inside an `<Event>`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Section {
+    Other,
+    System,
+    EventData,
+    UserData,
+    Rendering,
+}
+
+/// Parse one `<Event>...</Event>` element (surrounding text is ignored).
+pub(crate) fn parse_event_xml(x: &str) -> Result<ParsedEvent, String> {
+    let mut r = Reader::from_str(x);
+    {
+        let c = r.config_mut();
+        c.check_end_names = false;
+        c.allow_unmatched_ends = true;
+        c.allow_dangling_amp = true;
+    }
+    let mut out = ParsedEvent::default();
+    let mut stack: Vec<String> = Vec::new();
+    let mut section = Section::Other;
+    let mut text = String::new();
+    // Name of the current `Data` item, when named.
+    let mut data_name: Option<String> = None;
+    let mut unnamed = 0usize;
+    let mut saw_event = false;
+    loop {
+        let ev = match r.read_event() {
+            Ok(e) => e,
+            Err(e) => {
+                if saw_event && out.ev.event_id != 0 {
+                    // Keep what we have: a damaged tail still leaves a usable System block.
+                    break;
+                }
+                return Err(format!(
+                    "XML error at byte {}: {e}",
+                    r.error_position()
+                ));
+            }
+        };
+        match ev {
+            Event::Start(s) => {
+                let name = local_name(&s);
+                if name == "Event" {
+                    saw_event = true;
+                }
+                text.clear();
+                match (stack.len(), name.as_str()) {
+                    (1, "System") => section = Section::System,
+                    (1, "EventData") => section = Section::EventData,
+                    (1, "UserData") => section = Section::UserData,
+                    (1, "RenderingInfo") => section = Section::Rendering,
+                    _ => {}
+                }
+                on_open(&s, &name, section, &stack, &mut out, &mut data_name);
+                stack.push(name);
+            }
+            Event::Empty(s) => {
+                let name = local_name(&s);
+                on_open(&s, &name, section, &stack, &mut out, &mut data_name);
+                // An empty `<Data Name='x'/>` is still an item, with an empty value.
+                stack.push(name);
+                text.clear();
+                on_close(&mut out, section, &stack, &mut text, &mut data_name, &mut unnamed);
+                stack.pop();
+            }
+            Event::Text(t) => push_capped(&mut text, &t.xml10_content()),
+            Event::CData(t) => push_capped(&mut text, &t.into_inner()),
+            Event::GeneralRef(g) => {
+                let name = g.into_inner();
+                match resolve_entity(&name) {
+                    Some(c) => text.push(c),
+                    None => {
+                        // Unknown entity: kept literally, never expanded.
+                        push_capped(&mut text, "&");
+                        push_capped(&mut text, &name);
+                        push_capped(&mut text, ";");
+                    }
+                }
+            }
+            Event::End(_) => {
+                if stack.is_empty() {
+                    continue;
+                }
+                on_close(&mut out, section, &stack, &mut text, &mut data_name, &mut unnamed);
+                let closed = stack.pop();
+                if stack.len() == 1 {
+                    section = Section::Other;
+                }
+                if stack.is_empty() && closed.as_deref() == Some("Event") {
+                    break;
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !saw_event {
+        return Err("no <Event> element".to_string());
+    }
+    Ok(out)
+}
+
+fn push_capped(dst: &mut String, s: &str) {
+    if dst.len() < MAX_VALUE {
+        let room = MAX_VALUE - dst.len();
+        dst.push_str(&s[..floor(s, room)]);
+    }
+}
+
+/// The five predefined entities and numeric character references; nothing else.
+fn resolve_entity(name: &str) -> Option<char> {
+    match name {
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "amp" => Some('&'),
+        "apos" => Some('\''),
+        "quot" => Some('"'),
+        _ => {
+            let n = name.strip_prefix('#')?;
+            let v = if let Some(h) = n.strip_prefix('x').or_else(|| n.strip_prefix('X')) {
+                u32::from_str_radix(h, 16).ok()?
+            } else {
+                n.parse::<u32>().ok()?
+            };
+            char::from_u32(v).filter(|c| *c != '\0')
+        }
+    }
+}
+
+fn local_name(s: &BytesStart<'_>) -> String {
+    s.local_name().as_ref().to_string()
+}
+
+/// Attributes of an element as (local name, value), predefined entities resolved; a value
+/// with an unknown entity is kept raw.
+fn attrs(s: &BytesStart<'_>) -> Vec<(String, String)> {
+    s.attributes()
+        .with_checks(false)
+        .flatten()
+        .filter(|a| {
+            let k = a.key.as_ref();
+            k != "xmlns" && !k.starts_with("xmlns:")
+        })
+        .map(|a| {
+            let key = a.key.local_name().as_ref().to_string();
+            let val = a
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map(|v| v.into_owned())
+                .unwrap_or_else(|_| a.value.to_string());
+            (key, val)
+        })
+        .collect()
+}
+
+fn on_open(
+    s: &BytesStart<'_>,
+    name: &str,
+    section: Section,
+    stack: &[String],
+    out: &mut ParsedEvent,
+    data_name: &mut Option<String>,
+) {
+    match section {
+        Section::System if stack.len() == 2 => match name {
+            "Provider" => {
+                for (k, v) in attrs(s) {
+                    if k == "Name" || (k == "EventSourceName" && out.ev.provider.is_empty()) {
+                        out.ev.provider = v;
+                    }
+                }
+            }
+            "TimeCreated" => {
+                for (k, v) in attrs(s) {
+                    if k == "SystemTime" {
+                        out.time = dates::parse_system_time(&v);
+                    }
+                }
+            }
+            _ => {}
+        },
+        Section::EventData if stack.len() == 2 => {
+            *data_name = attrs(s).into_iter().find(|(k, _)| k == "Name").map(|(_, v)| v);
+        }
+        Section::UserData if stack.len() >= 2 => {
+            for (k, v) in attrs(s) {
+                // `<Result value='800B0109'>` reads best as `Result`.
+                let key = if k.eq_ignore_ascii_case("value") {
+                    name.to_string()
+                } else {
+                    k
+                };
+                out.ev.data.push((key, v));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn on_close(
+    out: &mut ParsedEvent,
+    section: Section,
+    stack: &[String],
+    text: &mut String,
+    data_name: &mut Option<String>,
+    unnamed: &mut usize,
+) {
+    let Some(name) = stack.last() else { return };
+    let depth = stack.len();
+    match section {
+        Section::System if depth == 3 => {
+            let v = text.trim();
+            match name.as_str() {
+                "EventID" => out.ev.event_id = parse_event_id(v).unwrap_or(0),
+                "Level" => out.ev.level = v.parse().ok(),
+                "Keywords" if !v.is_empty() => out.ev.keywords = Some(v.to_string()),
+                "EventRecordID" => out.ev.record_id = v.parse().ok(),
+                "Channel" if !v.is_empty() => out.ev.channel = Some(v.to_string()),
+                "Computer" if !v.is_empty() => out.ev.computer = Some(v.to_string()),
+                _ => {}
+            }
+        }
+        Section::EventData if depth == 3 => {
+            let key = match data_name.take() {
+                Some(n) => n,
+                None => {
+                    let k = if name == "Data" {
+                        format!("Data{}", *unnamed)
+                    } else {
+                        name.clone()
+                    };
+                    if name == "Data" {
+                        *unnamed += 1;
+                    }
+                    k
+                }
+            };
+            out.ev.data.push((key, std::mem::take(text)));
+        }
+        Section::UserData if depth >= 4 => {
+            // Leaf elements only: a parent's text is whitespace between children.
+            let v = text.trim();
+            if !v.is_empty() {
+                out.ev.data.push((name.clone(), v.to_string()));
+            }
+        }
+        Section::Rendering if depth == 3 && name == "Message" => {
+            let m = text.trim_end();
+            if !m.is_empty() {
+                out.ev.message = Some(m.to_string());
+            }
+        }
+        _ => {}
+    }
+    text.clear();
+}
+
+/// Stream `<Event>` elements out of decoded lines, whatever the line breaks are.
+pub(crate) fn parse_stream(
+    lines: &mut LineReader<'_>,
+    ctx: &mut ParseCtx<'_>,
+    filter: &EventFilter,
+) -> u64 {
+    let mut buf = String::new();
+    let mut count = 0u64;
+    // Inside an event: (byte offset of `<Event` in buf, line it started on).
+    let mut open: Option<(usize, u64)> = None;
+    // Skipping an oversized event until its end tag.
+    let mut skipping = false;
+    let mut search_from = 0usize;
+    let end_tag = memmem::Finder::new(b"</Event>");
+    while let Some((no, line)) = lines.next_line() {
+        buf.push_str(line);
+        buf.push('\n');
+        loop {
+            match open {
+                None => match find_event_start(&buf, search_from) {
+                    Some(i) => {
+                        // The event starts on the current line (a line holds many events).
+                        open = Some((i, no));
+                        search_from = i;
+                    }
+                    None => {
+                        // Nothing open: keep only a short tail that could hold a split tag.
+                        let keep = floor(&buf, buf.len().saturating_sub(8));
+                        let keep = floor_char(&buf, keep);
+                        buf.drain(..keep);
+                        search_from = 0;
+                        break;
+                    }
+                },
+                Some((start, first_line)) => {
+                    let from = search_from.max(start);
+                    match end_tag.find(&buf.as_bytes()[from..]) {
+                        Some(rel) => {
+                            let end = from + rel + "</Event>".len();
+                            if skipping {
+                                skipping = false;
+                                count += 1;
+                            } else {
+                                count += 1;
+                                handle_event(&buf[start..end], first_line, ctx, filter);
+                            }
+                            buf.drain(..end);
+                            open = None;
+                            search_from = 0;
+                        }
+                        None => {
+                            // Resume the search near the end (the tag may straddle lines).
+                            search_from = buf.len().saturating_sub(8);
+                            search_from = floor_char(&buf, search_from);
+                            if buf.len() - start > MAX_EVENT_BYTES && !skipping {
+                                ctx.error(format!(
+                                    "line {first_line}: event is larger than {} MiB; skipped",
+                                    MAX_EVENT_BYTES / (1024 * 1024)
+                                ));
+                                skipping = true;
+                            }
+                            if skipping {
+                                let keep = floor_char(&buf, buf.len().saturating_sub(8));
+                                buf.drain(..keep);
+                                open = Some((0, first_line));
+                                search_from = 0;
+                            }
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some((_, first_line)) = open {
+        ctx.error(format!(
+            "line {first_line}: event is not closed before the end of the input"
+        ));
+        if !skipping {
+            // Salvage what the truncated event holds.
+            count += 1;
+            let start = find_event_start(&buf, 0).unwrap_or(0);
+            handle_event(&buf[start..], first_line, ctx, filter);
+        }
+    }
+    count
+}
+
+fn floor_char(s: &str, i: usize) -> usize {
+    floor(s, i)
+}
+
+/// `<Event` followed by whitespace, `>` or `/` (so not `<Events`, `<EventData`, `<EventID`).
+fn find_event_start(buf: &str, from: usize) -> Option<usize> {
+    let b = buf.as_bytes();
+    let mut pos = from;
+    while let Some(rel) = memmem::find(&b[pos..], b"<Event") {
+        let i = pos + rel;
+        match b.get(i + 6) {
+            Some(c) if c.is_ascii_whitespace() || *c == b'>' || *c == b'/' => return Some(i),
+            Some(_) => pos = i + 6,
+            None => return None,
+        }
+    }
+    None
+}
+
+fn handle_event(x: &str, line: u64, ctx: &mut ParseCtx<'_>, filter: &EventFilter) {
+    match parse_event_xml(x) {
+        Ok(p) => {
+            let source = match p.ev.record_id {
+                Some(r) => SourceLoc::record(ctx.path, r),
+                None => SourceLoc::line(ctx.path, line),
+            };
+            emit_event(ctx, filter, source, p.time.map(Ts::Utc), p.ev);
+        }
+        Err(e) => ctx.error(format!("line {line}: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    const EV: &str = "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Lync'/><EventID Qualifiers='0'>11</EventID><Level>2</Level><Task>0</Task><Keywords>0x80000000000000</Keywords><TimeCreated SystemTime='2026-11-24T08:12:51.1234567Z'/><EventRecordID>4242</EventRecordID><Channel>Application</Channel><Computer>PC01.contoso.com</Computer><Security/></System><EventData><Data>a &amp; b</Data><Data>&#x41;&lt;</Data><Data/></EventData><RenderingInfo Culture='fr-FR'><Message>Line one&#13;\n\tLine two</Message><Level>Erreur</Level></RenderingInfo></Event>";
+
+    #[test]
+    fn parses_one_event() {
+        let p = parse_event_xml(EV).unwrap();
+        assert_eq!(p.ev.provider, "Lync");
+        assert_eq!(p.ev.event_id, 11);
+        assert_eq!(p.ev.level, Some(2));
+        assert_eq!(p.ev.record_id, Some(4242));
+        assert_eq!(p.ev.channel.as_deref(), Some("Application"));
+        assert_eq!(p.ev.computer.as_deref(), Some("PC01.contoso.com"));
+        assert_eq!(p.ev.keywords.as_deref(), Some("0x80000000000000"));
+        assert_eq!(
+            p.ev.data,
+            vec![
+                ("Data0".to_string(), "a & b".to_string()),
+                ("Data1".to_string(), "A<".to_string()),
+                ("Data2".to_string(), String::new()),
+            ]
+        );
+        assert_eq!(p.ev.message.as_deref(), Some("Line one\r\n\tLine two"));
+        assert_eq!(
+            p.time.unwrap().to_string(),
+            "2026-11-24 08:12:51.123456700"
+        );
+        assert_eq!(quick_scan(EV), (Some("Lync"), Some(11)));
+    }
+
+    #[test]
+    fn user_data_is_flattened() {
+        let x = "<Event xmlns='x'><System><Provider Name='Microsoft-Windows-CAPI2'/><EventID>11</EventID></System><UserData><CertGetCertificateChain><Certificate fileRef='AB.cer' subjectName='adfs.contoso.com'/><ValidationTime>2026-11-24T08:00:00Z</ValidationTime><TrustStatus><ErrorStatus value='20' CERT_TRUST_IS_UNTRUSTED_ROOT='true'/></TrustStatus><Result value='800B0109'>A certificate chain processed, but terminated in a root certificate which is not trusted by the trust provider.</Result></CertGetCertificateChain></UserData></Event>";
+        let p = parse_event_xml(x).unwrap();
+        assert_eq!(p.ev.data("subjectName"), Some("adfs.contoso.com"));
+        assert_eq!(p.ev.data("Result"), Some("800B0109"));
+        assert_eq!(p.ev.data("ErrorStatus"), Some("20"));
+        assert_eq!(p.ev.data("CERT_TRUST_IS_UNTRUSTED_ROOT"), Some("true"));
+        assert_eq!(p.ev.data("ValidationTime"), Some("2026-11-24T08:00:00Z"));
+    }
+
+    fn run(text: &str) -> (u64, Vec<crate::model::Record>, Vec<String>) {
+        let path: Arc<str> = Arc::from("t.xml");
+        let mut errors = Vec::new();
+        let mut recs = Vec::new();
+        let mut sink = |r| recs.push(r);
+        let n = {
+            let mut ctx = ParseCtx::new(&path, &mut errors, &mut sink);
+            let mut lr = LineReader::from_str(text);
+            parse_stream(&mut lr, &mut ctx, &EventFilter::all())
+        };
+        (n, recs, errors)
+    }
+
+    #[test]
+    fn billion_laughs_is_not_expanded() {
+        let mut doc = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE Events [\n <!ENTITY lol \"lol\">\n");
+        for i in 1..=9 {
+            let prev = if i == 1 { "lol".to_string() } else { format!("lol{}", i - 1) };
+            doc.push_str(&format!(
+                " <!ENTITY lol{i} \"{}\">\n",
+                format!("&{prev};").repeat(10)
+            ));
+        }
+        doc.push_str(" <!ENTITY ext SYSTEM \"file:///etc/passwd\">\n]>\n<Events>");
+        doc.push_str(&EV.replace("a &amp; b", "&lol9;&ext;"));
+        doc.push_str("</Events>");
+        assert!(sniff(&doc));
+        let t = std::time::Instant::now();
+        let (n, recs, errors) = run(&doc);
+        assert!(t.elapsed().as_secs() < 2);
+        assert_eq!(n, 1, "{errors:?}");
+        let crate::model::Body::Event(ev) = &recs[0].body else {
+            panic!("not an event")
+        };
+        assert_eq!(ev.data("Data0"), Some("&lol9;&ext;"));
+    }
+
+    #[test]
+    fn wevtutil_xml_without_root_and_split_lines() {
+        let two = format!("{EV}{EV}\n{}", EV.replace("<EventRecordID>4242", "<EventRecordID>\n4243"));
+        let (n, recs, errors) = run(&two);
+        assert_eq!(n, 3, "{errors:?}");
+        assert_eq!(recs.len(), 3);
+        assert_eq!(recs[2].source.record, Some(4243));
+        assert!(recs[0].ts.unwrap().is_utc());
+    }
+
+    #[test]
+    fn truncated_and_garbled_do_not_panic() {
+        for cut in (0..EV.len()).step_by(7) {
+            let s = &EV[..floor(EV, cut)];
+            let _ = run(s);
+            let _ = parse_event_xml(s);
+        }
+        let (n, _, errors) = run("<Events><Event><System><EventID>1</EventID></System>");
+        assert_eq!(n, 1);
+        assert!(!errors.is_empty());
+    }
+}
