@@ -29,6 +29,12 @@ enum AnalyzeFormat {
     Json,
 }
 
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum BatchFormat {
+    Jsonl,
+    Csv,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Analyse files, directories and zip archives together as one case.
@@ -57,6 +63,32 @@ enum Command {
         /// Read ambiguous dates in event-log exports as day/month.
         #[arg(long)]
         day_first: bool,
+    },
+    /// Analyse many cases in parallel: every entry of DIR (or every path listed in @LIST) is one case.
+    Batch {
+        /// A directory whose entries are cases, or @FILE listing one case path per line.
+        cases: String,
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: BatchFormat,
+        /// Write results here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Cases analysed at once (default: all cores).
+        #[arg(long, short)]
+        jobs: Option<usize>,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Write results in case order instead of as they finish.
+        #[arg(long)]
+        sorted: bool,
+        /// Analyse only shard K of N (e.g. 3/8), chosen by a stable hash of each case's name.
+        #[arg(long, value_parser = sfbdiag::batch::parse_shard)]
+        shard: Option<(u32, u32)>,
+        /// Write the summary across cases (JSON) to this file; it still goes to stderr as text.
+        #[arg(long)]
+        summary: Option<PathBuf>,
+        #[arg(long, allow_hyphen_values = true, value_parser = parse_tz)]
+        tz: Option<i32>,
     },
     /// List, validate or test the rules.
     Rules {
@@ -213,6 +245,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Batch {
+            cases,
+            format,
+            output,
+            jobs,
+            rules,
+            sorted,
+            shard,
+            summary,
+            tz,
+        } => batch(
+            cases, format, output, jobs, rules, sorted, shard, summary, tz,
+        ),
         Command::Rules { action, rules } => {
             let set = load_rules(&rules)?;
             match action {
@@ -295,6 +340,101 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn batch(
+    spec: String,
+    format: BatchFormat,
+    output: Option<PathBuf>,
+    jobs: Option<usize>,
+    rules: Option<PathBuf>,
+    sorted: bool,
+    shard: Option<(u32, u32)>,
+    summary_path: Option<PathBuf>,
+    tz: Option<i32>,
+) -> Result<ExitCode> {
+    use sfbdiag::batch;
+    let rules = load_rules(&rules)?;
+    let mut cases =
+        batch::list_cases(&spec).with_context(|| format!("cannot list the cases in {spec}"))?;
+    if let Some((k, n)) = shard {
+        cases = batch::shard(cases, k, n);
+    }
+    let jobs = jobs
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
+        .max(1);
+    let opts = AnalyzeOptions {
+        tz_offset_minutes: tz,
+        ..Default::default()
+    };
+    let sink: Box<dyn Write> = match &output {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        )),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let csv = format == BatchFormat::Csv;
+    let mut out = sink;
+    if csv {
+        out.write_all(&batch::csv_line(batch::CSV_HEADER))?;
+    }
+    let progress = std::io::stderr().is_terminal().then(|| {
+        let pb = indicatif::ProgressBar::new(cases.len() as u64);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} cases {elapsed_precise} eta {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        pb
+    });
+    let start = std::time::Instant::now();
+    let mut summary = batch::Summary::default();
+    let mut held: Vec<(usize, Vec<u8>)> = Vec::new();
+    let mut write_err: Option<std::io::Error> = None;
+    batch::run(&cases, &rules, &opts, jobs, |r| {
+        summary.add(&r);
+        let bytes = if csv {
+            batch::csv_line(batch::csv_row(&r.report))
+        } else {
+            let mut l = r.report.to_json_line().into_bytes();
+            l.push(b'\n');
+            l
+        };
+        if sorted {
+            held.push((r.index, bytes));
+        } else if write_err.is_none() {
+            if let Err(e) = out.write_all(&bytes).and_then(|_| out.flush()) {
+                write_err = Some(e);
+            }
+        }
+        if let Some(pb) = &progress {
+            pb.inc(1);
+        }
+    })?;
+    if let Some(e) = write_err {
+        bail!("cannot write results: {e}");
+    }
+    held.sort_by_key(|(i, _)| *i);
+    for (_, b) in held {
+        out.write_all(&b)?;
+    }
+    out.flush()?;
+    if let Some(pb) = progress {
+        pb.finish_and_clear();
+    }
+    summary.elapsed_seconds = start.elapsed().as_secs_f64();
+    eprint!("{}", summary.render_text());
+    if let Some(p) = summary_path {
+        std::fs::write(&p, serde_json::to_string_pretty(&summary)?)
+            .with_context(|| format!("cannot write {}", p.display()))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn explain(set: &RuleSet, id: &str) -> Result<String> {

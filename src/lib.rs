@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 pub mod analyze;
+pub mod batch;
 pub mod diagnose;
 pub mod engine;
 pub mod facts;

@@ -96,7 +96,10 @@ fn real_evtx_counts() {
 
 #[test]
 fn evtx_zero_header_time_uses_xml() {
-    let o = evtx(&real("security_4616_time_changed.evtx"), &EventFilter::all());
+    let o = evtx(
+        &real("security_4616_time_changed.evtx"),
+        &EventFilter::all(),
+    );
     let r = o
         .records
         .iter()
@@ -107,14 +110,20 @@ fn evtx_zero_header_time_uses_xml() {
     assert_eq!(e.record_id, Some(19620904));
     let ts = r.ts.unwrap();
     assert!(ts.is_utc());
-    assert_eq!(ts.naive().format("%Y-%m-%dT%H:%M:%S").to_string(), "2021-11-24T15:48:25");
+    assert_eq!(
+        ts.naive().format("%Y-%m-%dT%H:%M:%S").to_string(),
+        "2021-11-24T15:48:25"
+    );
     assert!(e.data("PreviousTime").is_some());
     assert!(e.data("NewTime").is_some());
 }
 
 #[test]
 fn evtx_bad_chunk_is_reported_not_fatal() {
-    let o = evtx(&real("appxdeployment_bad_chunk_magic.evtx"), &EventFilter::all());
+    let o = evtx(
+        &real("appxdeployment_bad_chunk_magic.evtx"),
+        &EventFilter::all(),
+    );
     assert_eq!(o.read, 301, "{:?}", o.errors);
     assert!(!o.errors.is_empty());
     eprintln!("{:?}", o.errors);
@@ -151,7 +160,10 @@ fn evtx_fields() {
     assert!(e.data("Data10").is_some_and(|v| v.contains("forêt")));
 
     // Kerberos 4771 on a DC.
-    let o = evtx(&real("security_kerberos_4768_4771.evtx"), &EventFilter::all());
+    let o = evtx(
+        &real("security_kerberos_4768_4771.evtx"),
+        &EventFilter::all(),
+    );
     let n4771 = o.events().iter().filter(|e| e.event_id == 4771).count();
     let n4768 = o.events().iter().filter(|e| e.event_id == 4768).count();
     assert_eq!((n4768, n4771), (20, 22));
@@ -223,7 +235,11 @@ fn time_system_evtx() {
             assert_eq!(o.read, 1881);
             best = best.min(t.elapsed().as_secs_f64());
         }
-        println!("system.evtx all={}: best of 10 {:.2} ms", filter.is_all(), best * 1000.0);
+        println!(
+            "system.evtx all={}: best of 10 {:.2} ms",
+            filter.is_all(),
+            best * 1000.0
+        );
     }
 }
 
@@ -240,7 +256,11 @@ fn text_bytes(bytes: &[u8], opts: &EventOptions, filter: &EventFilter) -> (Optio
     let head_bytes = bytes[..head_len].to_vec();
     let _enc = sniff_encoding(&head_bytes);
     // Decode the head through the same reader.
-    let mut hr = LineReader::new(head_bytes.clone(), Box::new(std::io::empty()), LineLimits::default());
+    let mut hr = LineReader::new(
+        head_bytes.clone(),
+        Box::new(std::io::empty()),
+        LineLimits::default(),
+    );
     let mut head = String::new();
     while let Some((_, l)) = hr.next_line() {
         head.push_str(l);
