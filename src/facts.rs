@@ -44,8 +44,6 @@ struct RegMsg {
     deregister: bool,
     diags: Vec<u32>,
     diag_text: Option<String>,
-    user: Option<String>,
-    user_agent: Option<String>,
     server: Option<String>,
     targetnames: Vec<String>,
     contact_host: Option<String>,
@@ -314,8 +312,6 @@ impl FactsCollector {
                         .unwrap_or_default()
                 )
             }),
-            user,
-            user_agent: m.header("User-Agent").map(str::to_string),
             server: m.header("Server").map(str::to_string),
             targetnames,
             contact_host,

@@ -161,6 +161,7 @@ impl<'r> LineReader<'r> {
     }
 
     /// A reader over an in-memory string (rule examples, tests).
+    #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &'r str) -> Self {
         LineReader::new(
             text.as_bytes().to_vec(),
