@@ -1,0 +1,232 @@
+//! The command line against the fixture cases: every case in `fixtures/cases/expected.csv` is
+//! analysed and its ranking checked, and the JSON follows the contract.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn sfbdiag() -> Command {
+    Command::cargo_bin("sfbdiag").expect("binary built")
+}
+
+fn analyze(p: &Path, extra: &[&str]) -> Value {
+    let out = sfbdiag()
+        .args(["analyze", "--format", "json"])
+        .args(extra)
+        .arg(p)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}: {}",
+        p.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+struct Expect {
+    case: String,
+    top: String,
+    also: Vec<String>,
+}
+
+fn expectations() -> Vec<Expect> {
+    let text = std::fs::read_to_string(root().join("fixtures/cases/expected.csv")).expect("fixtures/cases/expected.csv");
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    rdr.records()
+        .map(|r| {
+            let r = r.expect("csv row");
+            Expect {
+                case: r.get(0).unwrap_or("").to_string(),
+                top: r.get(1).unwrap_or("").to_string(),
+                also: r
+                    .get(2)
+                    .unwrap_or("")
+                    .split([';', ' ', '|'])
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn every_fixture_case_is_diagnosed_as_expected() {
+    let exp = expectations();
+    assert!(exp.len() >= 15, "expected.csv lists {} cases", exp.len());
+    let mut wrong = Vec::new();
+    for e in &exp {
+        let p = root().join("fixtures/cases").join(&e.case);
+        assert!(p.exists(), "fixture {} is missing", p.display());
+        let j = analyze(&p, &[]);
+        let causes: Vec<String> = j["diagnoses"]
+            .as_array()
+            .expect("diagnoses array")
+            .iter()
+            .filter_map(|d| d["cause"].as_str().map(str::to_string))
+            .collect();
+        let ok = if e.top == "none" {
+            causes.is_empty()
+        } else {
+            causes.first().is_some_and(|c| *c == e.top || e.also.contains(c))
+        };
+        if !ok {
+            wrong.push(format!("{}: expected {} got {:?}", e.case, e.top, causes));
+        }
+    }
+    assert!(wrong.is_empty(), "misdiagnosed fixtures:\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn healthy_cases_succeed_and_recovered_case_is_low() {
+    for e in expectations() {
+        let p = root().join("fixtures/cases").join(&e.case);
+        if e.case.starts_with("healthy") {
+            let j = analyze(&p, &[]);
+            assert_eq!(j["signin"]["last_outcome"], "succeeded", "{}", e.case);
+        }
+        if e.case.contains("recovered") {
+            let j = analyze(&p, &[]);
+            assert_eq!(j["signin"]["last_outcome"], "succeeded", "{}", e.case);
+            let d0 = &j["diagnoses"][0];
+            assert_eq!(d0["confidence"], "low", "{}: {d0}", e.case);
+            assert!(d0["why"].as_str().unwrap_or("").contains("signed in successfully"), "{d0}");
+        }
+    }
+}
+
+#[test]
+fn json_follows_the_contract() {
+    let exp = expectations();
+    let e = exp.iter().find(|e| e.top != "none").expect("a failing fixture");
+    let j = analyze(&root().join("fixtures/cases").join(&e.case), &[]);
+    assert_eq!(j["schema"], "sfbdiag.diagnosis/1");
+    assert_eq!(j["tool"]["name"], "sfbdiag");
+    assert!(j["tool"]["version"].is_string());
+    assert!(j["case"].is_string());
+    for i in j["inputs"].as_array().expect("inputs") {
+        assert!(i["path"].is_string());
+        assert!(i["format"].is_string());
+        assert!(i["bytes"].is_u64());
+        assert!(i["records"].is_u64());
+        assert!(i["errors"].is_array());
+        assert!(i["encoding"].is_string() || i["encoding"].is_null());
+    }
+    let s = &j["signin"];
+    assert!(s["attempts"].is_u64());
+    assert!(["succeeded", "failed", "unknown"].contains(&s["last_outcome"].as_str().unwrap_or("")));
+    let d = &j["diagnoses"][0];
+    assert_eq!(d["rank"], 1);
+    assert!(d["score"].is_f64());
+    assert!(["high", "medium", "low"].contains(&d["confidence"].as_str().unwrap_or("")));
+    for k in ["cause", "title", "summary"] {
+        assert!(d[k].is_string(), "{k}");
+    }
+    assert!(d["resolution"].as_array().is_some_and(|a| !a.is_empty()));
+    assert!(d["references"].is_array());
+    let ev = &d["evidence"][0];
+    assert!(ev["rule"].is_string() && ev["source"].is_string() && ev["text"].is_string());
+    assert!(ev["line"].is_u64() || ev["line"].is_null());
+    assert!(ev["timestamp"].is_string() || ev["timestamp"].is_null());
+    assert!(j["warnings"].is_array());
+}
+
+#[test]
+fn no_input_at_all_exits_2() {
+    sfbdiag().args(["analyze", "/nonexistent/nothing-here.zip"]).assert().code(2);
+    sfbdiag().args(["analyze"]).assert().code(2);
+    sfbdiag().args(["analyze", "--tz", "+99:00", "x"]).assert().code(2);
+}
+
+#[test]
+fn text_report_names_the_cause_and_evidence_without_colour_when_piped() {
+    let exp = expectations();
+    let e = exp.iter().find(|e| e.top != "none").expect("a failing fixture");
+    let out = sfbdiag()
+        .args(["analyze"])
+        .arg(root().join("fixtures/cases").join(&e.case))
+        .output()
+        .expect("runs");
+    let t = String::from_utf8_lossy(&out.stdout);
+    assert!(t.contains(&e.top), "{t}");
+    assert!(t.contains("Evidence:") && t.contains("What to do:"), "{t}");
+    assert!(!t.contains('\x1b'), "no ANSI colour when not a terminal");
+}
+
+#[test]
+fn rules_commands_work() {
+    sfbdiag().args(["rules", "check"]).assert().success();
+    let out = sfbdiag().args(["rules", "test"]).output().expect("runs");
+    let t = String::from_utf8_lossy(&out.stdout);
+    assert!(t.lines().last().is_some_and(|l| l.ends_with(" 0 failed")), "{t}");
+    let out = sfbdiag().args(["rules", "list"]).output().expect("runs");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("clock-skew-ms-diag-1013"));
+}
+
+#[test]
+fn a_broken_rules_dir_names_file_and_line() {
+    let d = tempfile::tempdir().expect("tmp");
+    std::fs::write(d.path().join("clock-skew.toml"), "cause = \"clock-skew\"\ntitle = \"t\"\nsummary = \"s\"\nresolution = [\"r\"]\n[[rule]]\nid = \"r1\"\nevidence = \"e\"\nkind = \"sip\"\nweight = 2.0\nwhen = [\"status = 401\"]\n").expect("write");
+    let out = sfbdiag()
+        .args(["rules", "check", "--rules"])
+        .arg(d.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(e.contains("clock-skew.toml:9:") && e.contains("weight"), "{e}");
+}
+
+#[test]
+fn explain_knows_every_cause() {
+    let rules = sfbdiag::engine::RuleSet::embedded().expect("rules");
+    for c in &rules.causes {
+        let out = sfbdiag().args(["explain", &c.id]).output().expect("runs");
+        assert!(out.status.success(), "{}", c.id);
+        let t = String::from_utf8_lossy(&out.stdout);
+        assert!(t.contains("How to fix it:") && t.contains("Evidence sfbdiag looks for:"), "{t}");
+    }
+    sfbdiag().args(["explain", "no-such-thing"]).assert().code(2);
+}
+
+#[test]
+fn batch_writes_one_line_per_case() {
+    let exp = expectations();
+    let list = tempfile::NamedTempFile::new().expect("tmp");
+    let paths: Vec<String> = exp
+        .iter()
+        .map(|e| root().join("fixtures/cases").join(&e.case).display().to_string())
+        .collect();
+    std::fs::write(list.path(), paths.join("\n")).expect("write list");
+    let out = sfbdiag()
+        .args(["batch", "--jobs", "2", "--sorted"])
+        .arg(format!("@{}", list.path().display()))
+        .output()
+        .expect("runs");
+    assert!(out.status.success());
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), exp.len());
+    for (l, e) in lines.iter().zip(&exp) {
+        assert_eq!(l["case"], e.case.as_str());
+    }
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Top cause per case"));
+    let out = sfbdiag()
+        .args(["batch", "--format", "csv", "--jobs", "1"])
+        .arg(format!("@{}", list.path().display()))
+        .output()
+        .expect("runs");
+    let t = String::from_utf8_lossy(&out.stdout);
+    assert!(t.starts_with("case,last_outcome,top_cause,confidence,second_cause,evidence_count,input_errors"));
+    assert_eq!(t.lines().count(), exp.len() + 1);
+}
