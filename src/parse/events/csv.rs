@@ -10,7 +10,9 @@
 
 use std::collections::VecDeque;
 
-use super::{EventFilter, dates, emit_event, is_audit_word, level_from_word, local, parse_event_id};
+use super::{
+    EventFilter, dates, emit_event, is_audit_word, level_from_word, local, parse_event_id,
+};
 use crate::input::decode::LineReader;
 use crate::model::{SourceLoc, WinEvent};
 use crate::parse::ParseCtx;
@@ -134,8 +136,7 @@ fn find_header(head: &str) -> Option<Header> {
             || h.has(Col::LevelName)
             || h.has(Col::EntryType)
             || h.has(Col::Keywords);
-        if id && time && what && (known >= 4 || (typed && known >= 3) || known == h.cols.len())
-        {
+        if id && time && what && (known >= 4 || (typed && known >= 3) || known == h.cols.len()) {
             return Some(h);
         }
         return None;
@@ -501,7 +502,9 @@ fn row_event(
         _ => None,
     };
     if ts.is_none() && (datetime.is_some() || date.is_some()) {
-        ctx.error(format!("line {line}: unreadable date; event kept without a time"));
+        ctx.error(format!(
+            "line {line}: unreadable date; event kept without a time"
+        ));
     }
     Some((local(ts), ev))
 }
@@ -553,10 +556,7 @@ mod tests {
             e.message.as_deref(),
             Some("A SIP request \"failed\".\n\nRequestUri: sip:a")
         );
-        assert_eq!(
-            recs[0].ts.unwrap().to_rfc3339(),
-            "2016-10-07T18:38:24.000"
-        );
+        assert_eq!(recs[0].ts.unwrap().to_rfc3339(), "2016-10-07T18:38:24.000");
     }
 
     #[test]
@@ -569,7 +569,10 @@ mod tests {
         let (n, recs, errors) = run(&t, false);
         assert_eq!(n, 2, "{errors:?}");
         assert_eq!(ev(&recs[0]).event_id, 3);
-        assert!(errors[0].starts_with("line 2: unclosed quote"), "{errors:?}");
+        assert!(
+            errors[0].starts_with("line 2: unclosed quote"),
+            "{errors:?}"
+        );
     }
 
     #[test]
@@ -593,10 +596,7 @@ mod tests {
         assert_eq!(n, 1);
         let e = ev(&recs[0]);
         assert_eq!((e.event_id, e.level), (36882, Some(2)));
-        assert_eq!(
-            recs[0].ts.unwrap().to_rfc3339(),
-            "2026-11-24T08:12:51.000"
-        );
+        assert_eq!(recs[0].ts.unwrap().to_rfc3339(), "2026-11-24T08:12:51.000");
     }
 
     #[test]

@@ -173,7 +173,11 @@ pub(crate) fn parse_time(s: &str) -> Option<NaiveTime> {
             if digits.is_empty() {
                 0
             } else {
-                let d9: String = digits.chars().chain(std::iter::repeat('0')).take(9).collect();
+                let d9: String = digits
+                    .chars()
+                    .chain(std::iter::repeat('0'))
+                    .take(9)
+                    .collect();
                 d9.parse::<u32>().ok()?
             }
         }

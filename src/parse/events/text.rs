@@ -3,7 +3,9 @@
 //! `Format-List` output of `Get-WinEvent` / `Get-EventLog` (`Name : value` lines, values
 //! continued on indented lines, records separated by blank lines).
 
-use super::{EventFilter, dates, emit_event, is_audit_word, level_from_word, local, parse_event_id};
+use super::{
+    EventFilter, dates, emit_event, is_audit_word, level_from_word, local, parse_event_id,
+};
 use crate::input::decode::LineReader;
 use crate::model::{SourceLoc, WinEvent};
 use crate::parse::ParseCtx;
@@ -85,10 +87,12 @@ pub(crate) fn sniff(head: &str) -> bool {
         .any(is_wevtutil_start);
     if wevt {
         // A field of the block must follow, so a stray `Event[0]:` line is not enough.
-        return head
-            .lines()
-            .take(30)
-            .any(|l| matches!(l.trim().split_once(':'), Some(("Event ID" | "Source" | "Log Name", _))));
+        return head.lines().take(30).any(|l| {
+            matches!(
+                l.trim().split_once(':'),
+                Some(("Event ID" | "Source" | "Log Name", _))
+            )
+        });
     }
     is_format_list(head)
 }
@@ -401,7 +405,9 @@ mod tests {
         assert_eq!(e.event_id, 129);
         assert_eq!(
             e.message.as_deref(),
-            Some("NtpClient was unable to set a domain peer to use as a time source\nbecause of discovery error.")
+            Some(
+                "NtpClient was unable to set a domain peer to use as a time source\nbecause of discovery error."
+            )
         );
         assert_eq!(recs[1].source.line, Some(8));
         assert_eq!(recs[0].ts.unwrap().to_rfc3339(), "2026-11-24T08:12:51.000");

@@ -114,10 +114,7 @@ pub(crate) fn parse_event_xml(x: &str) -> Result<ParsedEvent, String> {
                     // Keep what we have: a damaged tail still leaves a usable System block.
                     break;
                 }
-                return Err(format!(
-                    "XML error at byte {}: {e}",
-                    r.error_position()
-                ));
+                return Err(format!("XML error at byte {}: {e}", r.error_position()));
             }
         };
         match ev {
@@ -143,7 +140,14 @@ pub(crate) fn parse_event_xml(x: &str) -> Result<ParsedEvent, String> {
                 // An empty `<Data Name='x'/>` is still an item, with an empty value.
                 stack.push(name);
                 text.clear();
-                on_close(&mut out, section, &stack, &mut text, &mut data_name, &mut unnamed);
+                on_close(
+                    &mut out,
+                    section,
+                    &stack,
+                    &mut text,
+                    &mut data_name,
+                    &mut unnamed,
+                );
                 stack.pop();
             }
             Event::Text(t) => push_capped(&mut text, &t.xml10_content()),
@@ -164,7 +168,14 @@ pub(crate) fn parse_event_xml(x: &str) -> Result<ParsedEvent, String> {
                 if stack.is_empty() {
                     continue;
                 }
-                on_close(&mut out, section, &stack, &mut text, &mut data_name, &mut unnamed);
+                on_close(
+                    &mut out,
+                    section,
+                    &stack,
+                    &mut text,
+                    &mut data_name,
+                    &mut unnamed,
+                );
                 let closed = stack.pop();
                 if stack.len() == 1 {
                     section = Section::Other;
@@ -262,7 +273,10 @@ fn on_open(
             _ => {}
         },
         Section::EventData if stack.len() == 2 => {
-            *data_name = attrs(s).into_iter().find(|(k, _)| k == "Name").map(|(_, v)| v);
+            *data_name = attrs(s)
+                .into_iter()
+                .find(|(k, _)| k == "Name")
+                .map(|(_, v)| v);
         }
         Section::UserData if stack.len() >= 2 => {
             for (k, v) in attrs(s) {
@@ -483,10 +497,7 @@ mod tests {
             ]
         );
         assert_eq!(p.ev.message.as_deref(), Some("Line one\r\n\tLine two"));
-        assert_eq!(
-            p.time.unwrap().to_string(),
-            "2026-11-24 08:12:51.123456700"
-        );
+        assert_eq!(p.time.unwrap().to_string(), "2026-11-24 08:12:51.123456700");
         assert_eq!(quick_scan(EV), (Some("Lync"), Some(11)));
     }
 
@@ -516,9 +527,14 @@ mod tests {
 
     #[test]
     fn billion_laughs_is_not_expanded() {
-        let mut doc = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE Events [\n <!ENTITY lol \"lol\">\n");
+        let mut doc =
+            String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE Events [\n <!ENTITY lol \"lol\">\n");
         for i in 1..=9 {
-            let prev = if i == 1 { "lol".to_string() } else { format!("lol{}", i - 1) };
+            let prev = if i == 1 {
+                "lol".to_string()
+            } else {
+                format!("lol{}", i - 1)
+            };
             doc.push_str(&format!(
                 " <!ENTITY lol{i} \"{}\">\n",
                 format!("&{prev};").repeat(10)
@@ -540,7 +556,10 @@ mod tests {
 
     #[test]
     fn wevtutil_xml_without_root_and_split_lines() {
-        let two = format!("{EV}{EV}\n{}", EV.replace("<EventRecordID>4242", "<EventRecordID>\n4243"));
+        let two = format!(
+            "{EV}{EV}\n{}",
+            EV.replace("<EventRecordID>4242", "<EventRecordID>\n4243")
+        );
         let (n, recs, errors) = run(&two);
         assert_eq!(n, 3, "{errors:?}");
         assert_eq!(recs.len(), 3);
