@@ -241,6 +241,21 @@ fn time_system_evtx() {
             best * 1000.0
         );
     }
+    // Baseline: the crate rendering every record to JSON, as `evtx_dump -o jsonl` does.
+    let mut best = f64::MAX;
+    for _ in 0..10 {
+        let t = std::time::Instant::now();
+        let mut p = evtx::EvtxParser::from_path(&path)
+            .unwrap()
+            .with_configuration(evtx::ParserSettings::new().num_threads(0).indent(false));
+        let n = p.records_json_bytes().filter(|r| r.is_ok()).count();
+        assert_eq!(n, 1881);
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    println!(
+        "baseline records_json_bytes: best of 10 {:.2} ms",
+        best * 1000.0
+    );
 }
 
 fn text_file(path: &Path, opts: &EventOptions) -> (Option<Format>, Out) {
