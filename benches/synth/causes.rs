@@ -53,6 +53,17 @@ impl<'a> B<'a> {
         }
     }
 
+    /// Replace the context, keeping folder names consistent with the new host/date.
+    pub fn set_ctx(&mut self, ctx: Ctx) {
+        let old = format!("MOSDAL_{}_{}", self.ctx.host, self.ctx.start.format("%Y%m%d"));
+        let new = format!("MOSDAL_{}_{}", ctx.host, ctx.start.format("%Y%m%d"));
+        for d in [&mut self.trace_dir, &mut self.ev_dir, &mut self.net_dir, &mut self.reg_dir, &mut self.sys_dir] {
+            *d = d.replace(&old, &new);
+        }
+        self.at = ctx.start;
+        self.ctx = ctx;
+    }
+
     pub fn add(&mut self, path: String, text: &str, enc: Enc) {
         self.files.push((path, encode(text, enc)));
     }
@@ -208,7 +219,7 @@ fn wrong_credentials(spec: &CaseSpec, rng: Rng) -> B<'_> {
     let mut b = B::new(spec, rng, false, 3);
     let v = b.variant;
     if v == 2 {
-        b.ctx = Ctx::new(&mut b.rng, true);
+        { let c = Ctx::new(&mut b.rng, true); b.set_ctx(c); }
         b.ctx.ua = "UCCAPI/4.0.7577.4392 OC/4.0.7577.4392 (Microsoft Lync 2010)".into();
     }
     let recovered = spec.recovered;
@@ -265,7 +276,7 @@ fn password_reset(spec: &CaseSpec, rng: Rng) -> B<'_> {
     let mut b = B::new(spec, rng, false, 3);
     let v = if spec.events_only { 1 } else { b.variant };
     if v == 0 {
-        b.ctx = Ctx::new(&mut b.rng, true);
+        { let c = Ctx::new(&mut b.rng, true); b.set_ctx(c); }
         b.ctx.ua = "UCCAPI/4.0.7577.4392 OC/4.0.7577.4392 (Microsoft Lync 2010)".into();
     }
     let (sub, text) = *b.rng.pick(&[("0xC0000071", "expired"), ("0xC0000224", "must change"), ("0xC0000234", "locked out")]);
@@ -315,7 +326,7 @@ fn client_version(spec: &CaseSpec, rng: Rng) -> B<'_> {
     let mut b = B::new(spec, rng, false, 2);
     b.ctx.online = b.rng.chance(0.5);
     let online = b.ctx.online;
-    b.ctx = Ctx::new(&mut b.rng, online);
+    { let c = Ctx::new(&mut b.rng, online); b.set_ctx(c); }
     b.ctx.ua = b.rng.pick(&[
         "UCCAPI/4.0.7577.314 OC/4.0.7577.314 (Microsoft Lync 2010)",
         "UCCAPI/3.5.6907.0 OC/3.5.6907.0 (Microsoft Office Communicator 2007 R2)",
@@ -344,7 +355,7 @@ fn clock_skew(spec: &CaseSpec, rng: Rng) -> B<'_> {
     let mut b = B::new(spec, rng, false, 4);
     let v = if spec.events_only { 4 } else { b.variant };
     let online = v == 0 || v == 2 || v == 3;
-    b.ctx = Ctx::new(&mut b.rng, online);
+    { let c = Ctx::new(&mut b.rng, online); b.set_ctx(c); }
     let mins = b.rng.range(8, 45) as i64;
     let sign = if b.rng.chance(0.5) { 1 } else { -1 };
     b.ctx.skew_s = sign * (mins * 60 + b.rng.range(0, 60) as i64);
@@ -436,7 +447,7 @@ fn not_sip_enabled(spec: &CaseSpec, rng: Rng) -> B<'_> {
     let mut b = B::new(spec, rng, true, 3);
     let v = b.variant;
     if v == 1 {
-        b.ctx = Ctx::new(&mut b.rng, false);
+        { let c = Ctx::new(&mut b.rng, false); b.set_ctx(c); }
     }
     let old_pool = format!("{}{:02}", b.rng.pick(&["ocspool", "ocsfe", "lyncpool", "lync2010pool"]), b.rng.range(1, 5));
     b.summary = match v {
