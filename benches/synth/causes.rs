@@ -279,7 +279,8 @@ fn password_reset(spec: &CaseSpec, rng: Rng) -> B<'_> {
         { let c = Ctx::new(&mut b.rng, true); b.set_ctx(c); }
         b.ctx.ua = "UCCAPI/4.0.7577.4392 OC/4.0.7577.4392 (Microsoft Lync 2010)".into();
     }
-    let (sub, text) = *b.rng.pick(&[("0xC0000071", "expired"), ("0xC0000224", "must change"), ("0xC0000234", "locked out")]);
+    let picked = *b.rng.pick(&[("0xC0000071", "expired"), ("0xC0000224", "must change"), ("0xC0000234", "locked out")]);
+    let (sub, text) = if spec.events_only && spec.name.contains("expired") { ("0xC0000071", "expired") } else { picked };
     match v {
         0 => {
             let hr = *b.rng.pick(&["0x80048831", "0x80048827", "0x80048823"]);
