@@ -227,10 +227,10 @@ impl FactsCollector {
             self.online_hint = true;
         }
         // Date headers on incoming messages against the log's local clock.
-        if let (Some(Ts::Local(local)), Some(d)) = (r.ts, m.header("Date"))
+        if self.dates.len() < MAX_DATE_SAMPLES
+            && let (Some(Ts::Local(local)), Some(d)) = (r.ts, m.header("Date"))
             && m.direction != Some(crate::model::Direction::Outgoing)
             && let Some(gmt) = date_header(d)
-            && self.dates.len() < MAX_DATE_SAMPLES
         {
             self.dates.push((local, gmt, r.source.clone()));
         }

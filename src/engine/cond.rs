@@ -313,13 +313,57 @@ pub fn regex_literals(pattern: &str) -> Option<Vec<String>> {
     let alts = split_top_level(p)?;
     let mut out = Vec::new();
     for a in alts {
-        let lit = longest_plain_run(a)?;
-        if lit.len() < 3 || !lit.is_ascii() {
-            return None;
+        match longest_plain_run(a).filter(|l| l.len() >= 4 && l.is_ascii()) {
+            Some(lit) => out.push(lit.to_lowercase()),
+            None => out.extend(group_alternatives(a)?),
         }
-        out.push(lit.to_lowercase());
     }
     Some(out)
+}
+
+/// For an alternative like `\b(0x)?(80090325|800b0109)\b`: the plain alternatives of its first
+/// group that is not optional, each of which must then occur.
+fn group_alternatives(a: &str) -> Option<Vec<String>> {
+    let b = a.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'(' => {
+                let start = i + 1;
+                let mut depth = 1;
+                let mut j = start;
+                while j < b.len() && depth > 0 {
+                    match b[j] {
+                        b'\\' => j += 1,
+                        b'(' => depth += 1,
+                        b')' => depth -= 1,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if depth != 0 {
+                    return None;
+                }
+                let inner = &a[start..j - 1];
+                let optional = matches!(b.get(j), Some(b'?') | Some(b'*') | Some(b'{'));
+                if !optional && !inner.starts_with('?') {
+                    let mut lits = Vec::new();
+                    for alt in split_top_level(inner)? {
+                        let plain = alt.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '_' || c == '-');
+                        if !plain || alt.len() < 4 {
+                            return None;
+                        }
+                        lits.push(alt.to_lowercase());
+                    }
+                    return Some(lits);
+                }
+                i = j;
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 fn split_top_level(p: &str) -> Option<Vec<&str>> {
@@ -465,11 +509,16 @@ mod tests {
             ["ms-diagnostics:"]
         );
         assert_eq!(
-            regex_literals(r"(?i)foo bar|bazz+").unwrap(),
-            ["foo bar", "baz"]
+            regex_literals(r"(?i)foo bar|bazzz+").unwrap(),
+            ["foo bar", "bazz"]
         );
         assert!(regex_literals(r"\d+").is_none());
         assert_eq!(regex_literals(r"0x8004882[1d]").unwrap(), ["0x8004882"]);
+        assert_eq!(
+            regex_literals(r"\b(0x)?(80090325|800b0109)\b|SEC_E_UNTRUSTED_ROOT").unwrap(),
+            ["80090325", "800b0109", "sec_e_untrusted_root"]
+        );
+        assert!(regex_literals(r"\bsts\b").is_none());
         assert_eq!(
             regex_literals(r"can't find .*: Non-existent domain").unwrap(),
             [": non-existent domain"]

@@ -414,7 +414,15 @@ impl RuleSet {
         let mut scratch: Vec<FieldVal<'_>> = Vec::new();
         // Free text: only rules whose literal occurs in the text are evaluated.
         if let (Some(pf), Some(text)) = (&self.prefilter, prefilter_text(s)) {
-            let mut todo: Vec<usize> = pf.always.get(kind).cloned().unwrap_or_default();
+            let always = pf.always.get(kind);
+            // Most lines hold no literal of any rule: one fast scan settles them.
+            if !pf.ac.is_match(text.as_ref()) {
+                for &r in always.into_iter().flatten() {
+                    self.eval_rule(r, s, hits, &mut scratch);
+                }
+                return;
+            }
+            let mut todo: Vec<usize> = always.cloned().unwrap_or_default();
             for m in pf.ac.find_overlapping_iter(text.as_ref()) {
                 for &r in &pf.pattern_rules[m.pattern().as_usize()] {
                     if self.rules[r].kind == kind && !todo.contains(&r) {
@@ -480,12 +488,14 @@ fn prefilter_text<'a>(s: &'a dyn Subject) -> Option<std::borrow::Cow<'a, str>> {
     }
 }
 
-/// Literals a rule requires in its `text`, from its `contains` or regex conditions on `text`.
+/// Literals a rule requires in its `text`, from its `contains` or regex conditions on `text`:
+/// of several such conditions, the one whose shortest literal is longest (the most selective).
 fn text_literals(conds: &[Cond]) -> Option<Vec<String>> {
     conds
         .iter()
         .filter(|c| c.field == "text")
-        .find_map(|c| c.required_literals())
+        .filter_map(|c| c.required_literals())
+        .max_by_key(|l| l.iter().map(|s| s.len()).min().unwrap_or(0))
 }
 
 fn build_prefilter(rules: &[Rule]) -> Option<Prefilter> {
@@ -664,5 +674,19 @@ pub fn case_source(name: &str) -> SourceLoc {
         path: Arc::from(name),
         line: None,
         record: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_free_text_rule_has_a_selective_literal() {
+        let rules = RuleSet::embedded().expect("rules load");
+        for r in rules.rules.iter().filter(|r| r.kind == "line") {
+            let lits = r.literals.as_ref().unwrap_or_else(|| panic!("rule {} has no literal for the prefilter", r.id));
+            assert!(lits.iter().all(|l| l.len() >= 4), "rule {} has a short literal: {lits:?}", r.id);
+        }
     }
 }

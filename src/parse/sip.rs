@@ -68,7 +68,11 @@ fn status_line(i: &str) -> IResult<&str, StartLine> {
 /// Leading and trailing white space is tolerated.
 pub fn parse_start_line(line: &str) -> Option<StartLine> {
     let l = line.trim();
-    if l.len() < 8 {
+    // Every start line begins or ends with the protocol version; test that before parsing.
+    let b = l.as_bytes();
+    if b.len() < 8
+        || !(b[..7].eq_ignore_ascii_case(b"SIP/2.0") || b[b.len() - 7..].eq_ignore_ascii_case(b"SIP/2.0"))
+    {
         return None;
     }
     match alt((status_line, request_line)).parse(l) {
