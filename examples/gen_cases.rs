@@ -12,20 +12,29 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
-    eprintln!("usage:\n  gen_cases fixtures OUTDIR\n  gen_cases corpus OUTDIR --count N --seed S [--min-kb 200 --max-kb 2000]\n  gen_cases big-log FILE --mb 512 --seed S");
+    eprintln!(
+        "usage:\n  gen_cases fixtures OUTDIR\n  gen_cases corpus OUTDIR --count N --seed S [--min-kb 200 --max-kb 2000]\n  gen_cases big-log FILE --mb 512 --seed S"
+    );
     ExitCode::from(2)
 }
 
 fn opt(args: &[String], name: &str, default: u64) -> Result<u64, String> {
     match args.iter().position(|a| a == name) {
         None => Ok(default),
-        Some(i) => args.get(i + 1).ok_or(format!("{name} needs a value"))?.parse::<u64>().map_err(|e| format!("{name}: {e}")),
+        Some(i) => args
+            .get(i + 1)
+            .ok_or(format!("{name} needs a value"))?
+            .parse::<u64>()
+            .map_err(|e| format!("{name}: {e}")),
     }
 }
 
 fn run(args: &[String]) -> Result<(), String> {
     let cmd = args.first().map(String::as_str).unwrap_or("");
-    let target = args.get(1).map(PathBuf::from).ok_or("missing output path")?;
+    let target = args
+        .get(1)
+        .map(PathBuf::from)
+        .ok_or("missing output path")?;
     let rest = &args[2..];
     match cmd {
         "fixtures" => {
@@ -43,7 +52,8 @@ fn run(args: &[String]) -> Result<(), String> {
             if min > max {
                 return Err("--min-kb must not exceed --max-kb".into());
             }
-            let n = synth::write_corpus(&target, count, seed, min, max).map_err(|e| e.to_string())?;
+            let n =
+                synth::write_corpus(&target, count, seed, min, max).map_err(|e| e.to_string())?;
             eprintln!("wrote {n} cases and labels.csv to {}", target.display());
         }
         "big-log" => {

@@ -224,8 +224,10 @@ impl<'r> Case<'r> {
                 max_line: self.opts.limits.max_line,
             },
         );
+        let line_filter = |t: &str| rules.line_may_match(t);
         let n = {
             let mut ctx = ParseCtx::new(&path, &mut errors, &mut sink);
+            ctx.line_filter = Some(&line_filter);
             let n = match format {
                 Format::Uccapi | Format::SipTrace => uccapi::parse(&mut lines, &mut ctx),
                 Format::EventXml | Format::EventCsv | Format::EventText => events::parse_text(

@@ -38,7 +38,8 @@ struct Expect {
 }
 
 fn expectations() -> Vec<Expect> {
-    let text = std::fs::read_to_string(root().join("fixtures/cases/expected.csv")).expect("fixtures/cases/expected.csv");
+    let text = std::fs::read_to_string(root().join("fixtures/cases/expected.csv"))
+        .expect("fixtures/cases/expected.csv");
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     rdr.records()
         .map(|r| {
@@ -76,13 +77,19 @@ fn every_fixture_case_is_diagnosed_as_expected() {
         let ok = if e.top == "none" {
             causes.is_empty()
         } else {
-            causes.first().is_some_and(|c| *c == e.top || e.also.contains(c))
+            causes
+                .first()
+                .is_some_and(|c| *c == e.top || e.also.contains(c))
         };
         if !ok {
             wrong.push(format!("{}: expected {} got {:?}", e.case, e.top, causes));
         }
     }
-    assert!(wrong.is_empty(), "misdiagnosed fixtures:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "misdiagnosed fixtures:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[test]
@@ -98,7 +105,13 @@ fn healthy_cases_succeed_and_recovered_case_is_low() {
             assert_eq!(j["signin"]["last_outcome"], "succeeded", "{}", e.case);
             let d0 = &j["diagnoses"][0];
             assert_eq!(d0["confidence"], "low", "{}: {d0}", e.case);
-            assert!(d0["why"].as_str().unwrap_or("").contains("signed in successfully"), "{d0}");
+            assert!(
+                d0["why"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("signed in successfully"),
+                "{d0}"
+            );
         }
     }
 }
@@ -106,7 +119,10 @@ fn healthy_cases_succeed_and_recovered_case_is_low() {
 #[test]
 fn json_follows_the_contract() {
     let exp = expectations();
-    let e = exp.iter().find(|e| e.top != "none").expect("a failing fixture");
+    let e = exp
+        .iter()
+        .find(|e| e.top != "none")
+        .expect("a failing fixture");
     let j = analyze(&root().join("fixtures/cases").join(&e.case), &[]);
     assert_eq!(j["schema"], "sfbdiag.diagnosis/1");
     assert_eq!(j["tool"]["name"], "sfbdiag");
@@ -141,15 +157,24 @@ fn json_follows_the_contract() {
 
 #[test]
 fn no_input_at_all_exits_2() {
-    sfbdiag().args(["analyze", "/nonexistent/nothing-here.zip"]).assert().code(2);
+    sfbdiag()
+        .args(["analyze", "/nonexistent/nothing-here.zip"])
+        .assert()
+        .code(2);
     sfbdiag().args(["analyze"]).assert().code(2);
-    sfbdiag().args(["analyze", "--tz", "+99:00", "x"]).assert().code(2);
+    sfbdiag()
+        .args(["analyze", "--tz", "+99:00", "x"])
+        .assert()
+        .code(2);
 }
 
 #[test]
 fn text_report_names_the_cause_and_evidence_without_colour_when_piped() {
     let exp = expectations();
-    let e = exp.iter().find(|e| e.top != "none").expect("a failing fixture");
+    let e = exp
+        .iter()
+        .find(|e| e.top != "none")
+        .expect("a failing fixture");
     let out = sfbdiag()
         .args(["analyze"])
         .arg(root().join("fixtures/cases").join(&e.case))
@@ -166,7 +191,10 @@ fn rules_commands_work() {
     sfbdiag().args(["rules", "check"]).assert().success();
     let out = sfbdiag().args(["rules", "test"]).output().expect("runs");
     let t = String::from_utf8_lossy(&out.stdout);
-    assert!(t.lines().last().is_some_and(|l| l.ends_with(" 0 failed")), "{t}");
+    assert!(
+        t.lines().last().is_some_and(|l| l.ends_with(" 0 failed")),
+        "{t}"
+    );
     let out = sfbdiag().args(["rules", "list"]).output().expect("runs");
     assert!(String::from_utf8_lossy(&out.stdout).contains("clock-skew-ms-diag-1013"));
 }
@@ -182,7 +210,10 @@ fn a_broken_rules_dir_names_file_and_line() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let e = String::from_utf8_lossy(&out.stderr);
-    assert!(e.contains("clock-skew.toml:9:") && e.contains("weight"), "{e}");
+    assert!(
+        e.contains("clock-skew.toml:9:") && e.contains("weight"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -192,9 +223,15 @@ fn explain_knows_every_cause() {
         let out = sfbdiag().args(["explain", &c.id]).output().expect("runs");
         assert!(out.status.success(), "{}", c.id);
         let t = String::from_utf8_lossy(&out.stdout);
-        assert!(t.contains("How to fix it:") && t.contains("Evidence sfbdiag looks for:"), "{t}");
+        assert!(
+            t.contains("How to fix it:") && t.contains("Evidence sfbdiag looks for:"),
+            "{t}"
+        );
     }
-    sfbdiag().args(["explain", "no-such-thing"]).assert().code(2);
+    sfbdiag()
+        .args(["explain", "no-such-thing"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -203,7 +240,13 @@ fn batch_writes_one_line_per_case() {
     let list = tempfile::NamedTempFile::new().expect("tmp");
     let paths: Vec<String> = exp
         .iter()
-        .map(|e| root().join("fixtures/cases").join(&e.case).display().to_string())
+        .map(|e| {
+            root()
+                .join("fixtures/cases")
+                .join(&e.case)
+                .display()
+                .to_string()
+        })
         .collect();
     std::fs::write(list.path(), paths.join("\n")).expect("write list");
     let out = sfbdiag()
@@ -227,6 +270,8 @@ fn batch_writes_one_line_per_case() {
         .output()
         .expect("runs");
     let t = String::from_utf8_lossy(&out.stdout);
-    assert!(t.starts_with("case,last_outcome,top_cause,confidence,second_cause,evidence_count,input_errors"));
+    assert!(t.starts_with(
+        "case,last_outcome,top_cause,confidence,second_cause,evidence_count,input_errors"
+    ));
     assert_eq!(t.lines().count(), exp.len() + 1);
 }

@@ -41,7 +41,9 @@ pub enum Packaging {
     Loose,
     Zip,
     /// A zip whose members under `inner_dir` are packed into a nested `inner_dir.zip`.
-    NestedZip { inner_dir: String },
+    NestedZip {
+        inner_dir: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -73,7 +75,8 @@ fn opts() -> SimpleFileOptions {
 pub fn zip_bytes(files: &[(String, Vec<u8>)]) -> std::io::Result<Vec<u8>> {
     let mut z = ZipWriter::new(Cursor::new(Vec::new()));
     for (name, data) in files {
-        z.start_file(name.as_str(), opts()).map_err(std::io::Error::other)?;
+        z.start_file(name.as_str(), opts())
+            .map_err(std::io::Error::other)?;
         z.write_all(data)?;
     }
     Ok(z.finish().map_err(std::io::Error::other)?.into_inner())
@@ -82,18 +85,39 @@ pub fn zip_bytes(files: &[(String, Vec<u8>)]) -> std::io::Result<Vec<u8>> {
 /// Bytes of the case as it would be handed over (zip bytes for zipped cases).
 pub fn packaged(case: &Case) -> std::io::Result<Vec<(String, Vec<u8>)>> {
     Ok(match &case.packaging {
-        Packaging::Dir => case.files.iter().map(|(p, b)| (format!("{}/{p}", case.name), b.clone())).collect(),
+        Packaging::Dir => case
+            .files
+            .iter()
+            .map(|(p, b)| (format!("{}/{p}", case.name), b.clone()))
+            .collect(),
         Packaging::Loose if case.files.len() == 1 => {
             let (p, b) = &case.files[0];
-            let ext = Path::new(p).extension().map(|e| e.to_string_lossy().to_string()).unwrap_or_default();
+            let ext = Path::new(p)
+                .extension()
+                .map(|e| e.to_string_lossy().to_string())
+                .unwrap_or_default();
             vec![(format!("{}.{ext}", case.name), b.clone())]
         }
-        Packaging::Loose => case.files.iter().map(|(p, b)| (format!("{}/{p}", case.name), b.clone())).collect(),
+        Packaging::Loose => case
+            .files
+            .iter()
+            .map(|(p, b)| (format!("{}/{p}", case.name), b.clone()))
+            .collect(),
         Packaging::Zip => vec![(format!("{}.zip", case.name), zip_bytes(&case.files)?)],
         Packaging::NestedZip { inner_dir } => {
             let pre = format!("{inner_dir}/");
-            let inner: Vec<_> = case.files.iter().filter(|(p, _)| p.starts_with(&pre)).cloned().collect();
-            let mut outer: Vec<_> = case.files.iter().filter(|(p, _)| !p.starts_with(&pre)).cloned().collect();
+            let inner: Vec<_> = case
+                .files
+                .iter()
+                .filter(|(p, _)| p.starts_with(&pre))
+                .cloned()
+                .collect();
+            let mut outer: Vec<_> = case
+                .files
+                .iter()
+                .filter(|(p, _)| !p.starts_with(&pre))
+                .cloned()
+                .collect();
             outer.push((format!("{inner_dir}.zip"), zip_bytes(&inner)?));
             vec![(format!("{}.zip", case.name), zip_bytes(&outer)?)]
         }

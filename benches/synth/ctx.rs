@@ -43,7 +43,10 @@ pub const TZS: &[(i32, &str)] = &[
     (-360, "(UTC-06:00) Central Time (US & Canada)"),
     (-300, "(UTC-05:00) Eastern Time (US & Canada)"),
     (0, "(UTC+00:00) Dublin, Edinburgh, Lisbon, London"),
-    (60, "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna"),
+    (
+        60,
+        "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna",
+    ),
     (60, "(UTC+01:00) Brussels, Copenhagen, Madrid, Paris"),
     (330, "(UTC+05:30) Chennai, Kolkata, Mumbai, New Delhi"),
     (480, "(UTC+08:00) Kuala Lumpur, Singapore"),
@@ -51,23 +54,42 @@ pub const TZS: &[(i32, &str)] = &[
 ];
 
 const FIRST: &[&str] = &[
-    "alice", "bob", "carol", "dmitri", "elena", "farid", "grace", "hiro", "ingrid", "jamal", "kate",
-    "lucas", "mei", "nadia", "oscar", "priya", "quentin", "rosa", "sven", "tariq", "ursula", "victor",
+    "alice", "bob", "carol", "dmitri", "elena", "farid", "grace", "hiro", "ingrid", "jamal",
+    "kate", "lucas", "mei", "nadia", "oscar", "priya", "quentin", "rosa", "sven", "tariq",
+    "ursula", "victor",
 ];
 const LAST: &[&str] = &[
-    "martin", "nguyen", "okafor", "schmidt", "rossi", "tanaka", "dubois", "kowalski", "silva", "haddad",
-    "berg", "moreau", "patel", "jensen", "lopez", "fischer",
+    "martin", "nguyen", "okafor", "schmidt", "rossi", "tanaka", "dubois", "kowalski", "silva",
+    "haddad", "berg", "moreau", "patel", "jensen", "lopez", "fischer",
 ];
 pub const DOMAINS: &[&str] = &[
-    "contoso.com", "fabrikam.com", "northwindtraders.com", "adatum.com", "litwareinc.com",
-    "tailspintoys.com", "wingtiptoys.com", "woodgrovebank.com", "proseware.com", "fourthcoffee.com",
+    "contoso.com",
+    "fabrikam.com",
+    "northwindtraders.com",
+    "adatum.com",
+    "litwareinc.com",
+    "tailspintoys.com",
+    "wingtiptoys.com",
+    "woodgrovebank.com",
+    "proseware.com",
+    "fourthcoffee.com",
 ];
-const PARTNERS: &[&str] = &["partners-example.net", "alpineskihouse.com", "blueyonderairlines.com", "margiestravel.com", "treyresearch.net"];
-const ONLINE_DC: &[&str] = &["DM2", "BY2", "BL2", "SN2", "DB3", "AM3", "HK2", "SG2", "CH1", "CO1"];
+const PARTNERS: &[&str] = &[
+    "partners-example.net",
+    "alpineskihouse.com",
+    "blueyonderairlines.com",
+    "margiestravel.com",
+    "treyresearch.net",
+];
+const ONLINE_DC: &[&str] = &[
+    "DM2", "BY2", "BL2", "SN2", "DB3", "AM3", "HK2", "SG2", "CH1", "CO1",
+];
 
 fn cap(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+        .unwrap_or_default()
 }
 
 pub fn ip_in(rng: &mut Rng, prefix: &str) -> String {
@@ -80,7 +102,11 @@ impl Ctx {
         let last = *rng.pick(LAST);
         let domain = rng.pick(DOMAINS).to_string();
         let stem = domain.split('.').next().unwrap().to_string();
-        let user = if rng.chance(0.5) { format!("{first}.{last}") } else { format!("{}{last}", &first[..1]) };
+        let user = if rng.chance(0.5) {
+            format!("{first}.{last}")
+        } else {
+            format!("{}{last}", &first[..1])
+        };
         let (pool, director, webpool, server_ver, pool_ip, director_ip);
         if online {
             let dc = *rng.pick(ONLINE_DC);
@@ -88,7 +114,11 @@ impl Ctx {
             let letter = *rng.pick(&["A", "B"]);
             let fe = rng.range(1, 16);
             pool = format!("{dc}{letter}{n:02}FES{fe:02}.infra.lync.com");
-            webpool = format!("webpool{}{}{n:02}.infra.lync.com", dc.to_ascii_lowercase(), letter.to_ascii_lowercase());
+            webpool = format!(
+                "webpool{}{}{n:02}.infra.lync.com",
+                dc.to_ascii_lowercase(),
+                letter.to_ascii_lowercase()
+            );
             director = "sipdir.online.lync.com".to_string();
             server_ver = "RTC/7.0".to_string();
             pool_ip = format!("52.112.{}.{}", rng.range(0, 200), rng.range(2, 250));
@@ -122,12 +152,21 @@ impl Ctx {
         let (y, m) = *rng.pick(&[(2026, 11), (2027, 1), (2027, 2)]);
         let start = NaiveDate::from_ymd_opt(y, m, day.min(28))
             .unwrap()
-            .and_hms_milli_opt(rng.range(7, 10) as u32, rng.range(0, 60) as u32, rng.range(0, 60) as u32, rng.range(0, 1000) as u32)
+            .and_hms_milli_opt(
+                rng.range(7, 10) as u32,
+                rng.range(0, 60) as u32,
+                rng.range(0, 60) as u32,
+                rng.range(0, 1000) as u32,
+            )
             .unwrap();
         let contacts = (0..8)
             .map(|_| format!("sip:{}.{}@{domain}", rng.pick(FIRST), rng.pick(LAST)))
             .collect();
-        let net = if rng.chance(0.5) { "10.0.12" } else { "192.168.1" };
+        let net = if rng.chance(0.5) {
+            "10.0.12"
+        } else {
+            "192.168.1"
+        };
         Ctx {
             display: format!("{} {}", cap(first), cap(last)),
             user,
@@ -135,7 +174,11 @@ impl Ctx {
             ad_domain: format!("{stem}.local"),
             dc: format!("dc{:02}.{stem}.local", rng.range(1, 4)),
             dc_ip: ip_in(rng, "10.0.0"),
-            host: format!("{}-{}", if rng.chance(0.5) { "PC" } else { "LT" }, rng.range(1000, 9999)),
+            host: format!(
+                "{}-{}",
+                if rng.chance(0.5) { "PC" } else { "LT" },
+                rng.range(1000, 9999)
+            ),
             partner_domain: rng.pick(PARTNERS).to_string(),
             domain,
             online,

@@ -28,7 +28,11 @@ impl Rng {
 
     /// Uniform in `lo..hi` (hi exclusive; returns lo when empty).
     pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        if hi <= lo { lo } else { lo + self.below(hi - lo) }
+        if hi <= lo {
+            lo
+        } else {
+            lo + self.below(hi - lo)
+        }
     }
 
     pub fn chance(&mut self, p: f64) -> bool {
@@ -49,7 +53,14 @@ impl Rng {
     }
 
     pub fn guid(&mut self) -> String {
-        format!("{}-{}-{}-{}-{}", self.hex(8), self.hex(4), self.hex(4), self.hex(4), self.hex(12))
+        format!(
+            "{}-{}-{}-{}-{}",
+            self.hex(8),
+            self.hex(4),
+            self.hex(4),
+            self.hex(4),
+            self.hex(12)
+        )
     }
 
     /// Base64 text of `nbytes` random bytes, optionally after a fixed prefix.
@@ -68,8 +79,16 @@ pub fn base64(bytes: &[u8]) -> String {
         let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
         out.push(T[(n >> 18) as usize & 63] as char);
         out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if c.len() > 1 { T[(n >> 6) as usize & 63] as char } else { '=' });
-        out.push(if c.len() > 2 { T[n as usize & 63] as char } else { '=' });
+        out.push(if c.len() > 1 {
+            T[(n >> 6) as usize & 63] as char
+        } else {
+            '='
+        });
+        out.push(if c.len() > 2 {
+            T[n as usize & 63] as char
+        } else {
+            '='
+        });
     }
     out
 }

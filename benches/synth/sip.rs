@@ -46,7 +46,14 @@ impl Sess {
             call_id: rng.hex(32),
             tag: rng.hex(8),
             cseq: 0,
-            peer: format!("{ip}:{}", if target.ends_with("lync.com") { 443 } else { 5061 }),
+            peer: format!(
+                "{ip}:{}",
+                if target.ends_with("lync.com") {
+                    443
+                } else {
+                    5061
+                }
+            ),
             target: target.to_string(),
             to_tag: rng.hex_upper(32),
             opaque: rng.hex_upper(8),
@@ -57,7 +64,12 @@ impl Sess {
 }
 
 fn via(ctx: &Ctx, rng: &mut Rng) -> String {
-    format!("Via: SIP/2.0/TLS {}:{};branch=z9hG4bK{}", ctx.local_ip, ctx.local_port, rng.hex(8).to_ascii_uppercase())
+    format!(
+        "Via: SIP/2.0/TLS {}:{};branch=z9hG4bK{}",
+        ctx.local_ip,
+        ctx.local_port,
+        rng.hex(8).to_ascii_uppercase()
+    )
 }
 
 pub fn contact_hdr(ctx: &Ctx, rng: &mut Rng) -> String {
@@ -111,7 +123,12 @@ pub fn reg_response<W: Write>(log: &Log<W>, ctx: &Ctx, s: &Sess, r: Resp) -> Vec
         m.push("ms-keep-alive: UAS; tcp=no; hop-hop=yes; end-end=no; timeout=300".into());
     }
     m.extend(r.pre);
-    m.push(format!("From: <{}>;tag={};epid={}", ctx.sip_uri(), s.tag, ctx.epid));
+    m.push(format!(
+        "From: <{}>;tag={};epid={}",
+        ctx.sip_uri(),
+        s.tag,
+        ctx.epid
+    ));
     m.push(format!("To: <{}>;tag={}", ctx.sip_uri(), s.to_tag));
     m.push(format!("Call-ID: {}", s.call_id));
     m.push(format!("CSeq: {} REGISTER", s.cseq));
@@ -124,7 +141,10 @@ pub fn reg_response<W: Write>(log: &Log<W>, ctx: &Ctx, s: &Sess, r: Resp) -> Vec
         &s.to_tag[..4]
     ));
     m.push(format!("Date: {}", log.server_date(ctx)));
-    m.push(format!("Server: {}", r.server.unwrap_or_else(|| ctx.server_ver.clone())));
+    m.push(format!(
+        "Server: {}",
+        r.server.unwrap_or_else(|| ctx.server_ver.clone())
+    ));
     m.extend(r.post);
     m.push("Content-Length: 0".into());
     m
@@ -132,8 +152,14 @@ pub fn reg_response<W: Write>(log: &Log<W>, ctx: &Ctx, s: &Sess, r: Resp) -> Vec
 
 pub fn challenge(ctx: &Ctx, s: &Sess, auth: Auth) -> String {
     match auth {
-        Auth::Ntlm => format!("WWW-Authenticate: NTLM realm=\"{REALM}\", targetname=\"{}\", version=4", s.target),
-        Auth::Kerberos => format!("WWW-Authenticate: Kerberos realm=\"{REALM}\", targetname=\"sip/{}\", version=4", s.target),
+        Auth::Ntlm => format!(
+            "WWW-Authenticate: NTLM realm=\"{REALM}\", targetname=\"{}\", version=4",
+            s.target
+        ),
+        Auth::Kerberos => format!(
+            "WWW-Authenticate: Kerberos realm=\"{REALM}\", targetname=\"sip/{}\", version=4",
+            s.target
+        ),
         Auth::TlsDsk => format!(
             "WWW-Authenticate: TLS-DSK realm=\"{REALM}\", targetname=\"{}\", version=4, sts-uri=\"https://{}/CertProv/CertProvisioningService.svc\"",
             s.target, ctx.webpool
@@ -142,7 +168,10 @@ pub fn challenge(ctx: &Ctx, s: &Sess, auth: Auth) -> String {
 }
 
 fn ntlm_blob(rng: &mut Rng, t: u8, n: usize) -> String {
-    rng.b64(&[b'N', b'T', b'L', b'M', b'S', b'S', b'P', 0, t, 0, 0, 0], n)
+    rng.b64(
+        &[b'N', b'T', b'L', b'M', b'S', b'S', b'P', 0, t, 0, 0, 0],
+        n,
+    )
 }
 
 pub fn authz_initial(rng: &mut Rng, s: &Sess) -> String {
@@ -155,7 +184,10 @@ pub fn authz_initial(rng: &mut Rng, s: &Sess) -> String {
         Auth::Kerberos => format!(
             "Authorization: Kerberos qop=\"auth\", realm=\"{REALM}\", targetname=\"sip/{}\", gssapi-data=\"{}\", version=4",
             s.target,
-            rng.b64(&[0x60, 0x82, 0x06, 0x1f, 0x06, 0x09, 0x2a, 0x86, 0x48], 1100)
+            rng.b64(
+                &[0x60, 0x82, 0x06, 0x1f, 0x06, 0x09, 0x2a, 0x86, 0x48],
+                1100
+            )
         ),
         Auth::TlsDsk => format!(
             "Authorization: TLS-DSK qop=\"auth\", realm=\"{REALM}\", targetname=\"{}\", gssapi-data=\"{}\", version=4",
@@ -195,7 +227,11 @@ fn continuation(rng: &mut Rng, s: &Sess) -> String {
 
 fn auth_info(rng: &mut Rng, s: &mut Sess) -> String {
     s.snum += 1;
-    let rsp = if s.auth == Auth::TlsDsk { rng.hex(96) } else { rng.hex(32) };
+    let rsp = if s.auth == Auth::TlsDsk {
+        rng.hex(96)
+    } else {
+        rng.hex(32)
+    };
     format!(
         "Authentication-Info: {} qop=\"auth\", opaque=\"{}\", srand=\"{}\", snum=\"{}\", rspauth=\"{}\", targetname=\"{}\", realm=\"{REALM}\", version=4",
         s.auth.name(),
@@ -216,16 +252,34 @@ pub fn diag(code: u32, reason: &str, source: &str) -> String {
 pub enum Final {
     Ok,
     /// Failure response; `rechallenge` adds a fresh WWW-Authenticate without gssapi-data.
-    Fail { code: u16, reason: String, diag: Option<String>, extra: Vec<String>, rechallenge: bool },
+    Fail {
+        code: u16,
+        reason: String,
+        diag: Option<String>,
+        extra: Vec<String>,
+        rechallenge: bool,
+    },
 }
 
 /// TLS connect lines for a SIP hop.
 pub fn connect<W: Write>(log: &mut Log<W>, ctx: &Ctx, rng: &mut Rng, host: &str, ip: &str) {
-    log.info(Th::Sip, &format!("Resolved {host} to {ip}, connecting over TLS to port 443"));
+    log.info(
+        Th::Sip,
+        &format!("Resolved {host} to {ip}, connecting over TLS to port 443"),
+    );
     log.tick(rng, 20, 180);
-    log.trace(Th::Sip, &format!("Transport connection 0x{} established to {ip}:443", rng.hex_upper(8)));
+    log.trace(
+        Th::Sip,
+        &format!(
+            "Transport connection 0x{} established to {ip}:443",
+            rng.hex_upper(8)
+        ),
+    );
     log.tick(rng, 10, 90);
-    log.info(Th::Sip, &format!("TLS negotiation with {host} completed, server certificate subject CN={host}"));
+    log.info(
+        Th::Sip,
+        &format!("TLS negotiation with {host} completed, server certificate subject CN={host}"),
+    );
     let _ = ctx;
 }
 
@@ -250,11 +304,19 @@ pub fn redirect_to_home<W: Write>(log: &mut Log<W>, ctx: &Ctx, rng: &mut Rng, au
     );
     log.recv(ctx, &s.peer, &r);
     log.tick(rng, 5, 60);
-    log.info(Th::Sip, &format!("Registration redirected to home server {}", ctx.pool));
+    log.info(
+        Th::Sip,
+        &format!("Registration redirected to home server {}", ctx.pool),
+    );
 }
 
 /// First REGISTER and the initial challenge. Returns the session.
-pub fn register_challenge<W: Write>(log: &mut Log<W>, ctx: &Ctx, rng: &mut Rng, auth: Auth) -> Sess {
+pub fn register_challenge<W: Write>(
+    log: &mut Log<W>,
+    ctx: &Ctx,
+    rng: &mut Rng,
+    auth: Auth,
+) -> Sess {
     let mut s = Sess::new(rng, &ctx.pool, &ctx.pool_ip, auth);
     let m = register(ctx, rng, &mut s, None);
     log.send(ctx, &s.peer, &m);
@@ -272,21 +334,56 @@ pub fn register_challenge<W: Write>(log: &mut Log<W>, ctx: &Ctx, rng: &mut Rng, 
             pre.push(challenge(ctx, &s, Auth::TlsDsk));
         }
     }
-    let r = reg_response(log, ctx, &s, Resp { code: 401, reason: "Unauthorized", pre, post: vec![], server: None });
+    let r = reg_response(
+        log,
+        ctx,
+        &s,
+        Resp {
+            code: 401,
+            reason: "Unauthorized",
+            pre,
+            post: vec![],
+            server: None,
+        },
+    );
     log.recv(ctx, &s.peer, &r);
     log.tick(rng, 5, 80);
-    log.info(Th::Auth, &format!("Selected authentication package {} for {}", auth.name(), s.target));
+    log.info(
+        Th::Auth,
+        &format!(
+            "Selected authentication package {} for {}",
+            auth.name(),
+            s.target
+        ),
+    );
     s
 }
 
 /// From the initial credentialed REGISTER to the final answer.
-pub fn handshake<W: Write>(log: &mut Log<W>, ctx: &Ctx, rng: &mut Rng, s: &mut Sess, fin: &Final) -> bool {
+pub fn handshake<W: Write>(
+    log: &mut Log<W>,
+    ctx: &Ctx,
+    rng: &mut Rng,
+    s: &mut Sess,
+    fin: &Final,
+) -> bool {
     let a = authz_initial(rng, s);
     let m = register(ctx, rng, s, Some(a));
     log.send(ctx, &s.peer, &m);
     log.tick(rng, 30, 250);
     if s.auth != Auth::Kerberos {
-        let r = reg_response(log, ctx, s, Resp { code: 401, reason: "Unauthorized", pre: vec![continuation(rng, s)], post: vec![], server: None });
+        let r = reg_response(
+            log,
+            ctx,
+            s,
+            Resp {
+                code: 401,
+                reason: "Unauthorized",
+                pre: vec![continuation(rng, s)],
+                post: vec![],
+                server: None,
+            },
+        );
         log.recv(ctx, &s.peer, &r);
         log.tick(rng, 10, 120);
         let a = authz_final(rng, s);
@@ -312,13 +409,37 @@ pub fn handshake<W: Write>(log: &mut Log<W>, ctx: &Ctx, rng: &mut Rng, s: &mut S
                 "Allow-Events: vnd-microsoft-provisioning,vnd-microsoft-roaming-contacts,vnd-microsoft-roaming-ACL,presence,presence.wpending,vnd-microsoft-roaming-self,vnd-microsoft-provisioning-v2".into(),
                 "Supported: adhoclist, msrtc-event-categories, ms-userservices-state-notification".into(),
             ];
-            let r = reg_response(log, ctx, s, Resp { code: 200, reason: "OK", pre, post, server: None });
+            let r = reg_response(
+                log,
+                ctx,
+                s,
+                Resp {
+                    code: 200,
+                    reason: "OK",
+                    pre,
+                    post,
+                    server: None,
+                },
+            );
             log.recv(ctx, &s.peer, &r);
             log.tick(rng, 5, 60);
-            log.info(Th::Ui, &format!("Sign-in completed for {} (registered with {})", ctx.sip_uri(), s.target));
+            log.info(
+                Th::Ui,
+                &format!(
+                    "Sign-in completed for {} (registered with {})",
+                    ctx.sip_uri(),
+                    s.target
+                ),
+            );
             true
         }
-        Final::Fail { code, reason, diag, extra, rechallenge } => {
+        Final::Fail {
+            code,
+            reason,
+            diag,
+            extra,
+            rechallenge,
+        } => {
             let mut pre = vec![];
             if *rechallenge {
                 pre.push(challenge(ctx, s, s.auth));
@@ -327,7 +448,18 @@ pub fn handshake<W: Write>(log: &mut Log<W>, ctx: &Ctx, rng: &mut Rng, s: &mut S
             if let Some(d) = diag {
                 post.push(d.clone());
             }
-            let r = reg_response(log, ctx, s, Resp { code: *code, reason, pre, post, server: None });
+            let r = reg_response(
+                log,
+                ctx,
+                s,
+                Resp {
+                    code: *code,
+                    reason,
+                    pre,
+                    post,
+                    server: None,
+                },
+            );
             log.recv(ctx, &s.peer, &r);
             log.tick(rng, 5, 60);
             false
@@ -380,7 +512,13 @@ fn exchange<W: Write>(
         format!("To: <{to}>;tag={}", rng.hex_upper(32)),
         format!("Call-ID: {call_id}"),
         format!("CSeq: {cseq} {method}"),
-        format!("Via: SIP/2.0/TLS {}:{};branch=z9hG4bK{};ms-received-port={}", ctx.local_ip, ctx.local_port, rng.hex_upper(8), ctx.local_port),
+        format!(
+            "Via: SIP/2.0/TLS {}:{};branch=z9hG4bK{};ms-received-port={}",
+            ctx.local_ip,
+            ctx.local_port,
+            rng.hex_upper(8),
+            ctx.local_port
+        ),
         format!("Date: {}", log.server_date(ctx)),
         format!("Server: {}", ctx.server_ver),
     ];
@@ -428,12 +566,17 @@ fn service_presence<W: Write>(log: &mut Log<W>, ctx: &Ctx, rng: &mut Rng, peer: 
     let me = ctx.sip_uri();
     let (inst, ver) = (rng.range(100000000, 999999999), rng.range(1, 40));
     exchange(
-        log, ctx, rng, peer, "SERVICE", &me, &me,
+        log,
+        ctx,
+        rng,
+        peer,
+        "SERVICE",
+        &me,
+        &me,
         &["Content-Type: application/msrtc-category-publish+xml".into()],
         &[format!(
             "<publish xmlns=\"http://schemas.microsoft.com/2006/09/sip/rich-presence\"><publications uri=\"{me}\"><publication categoryName=\"state\" instance=\"{}\" container=\"2\" version=\"{}\" expireType=\"endpoint\"><state xmlns=\"http://schemas.microsoft.com/2006/09/sip/state\" manual=\"false\" type=\"machineState\"><availability>{avail}</availability><endpointLocation></endpointLocation></state></publication></publications></publish>",
-            inst,
-            ver
+            inst, ver
         )],
         (200, "OK"),
         &["Content-Type: application/vnd-microsoft-roaming-self+xml".into()],
@@ -508,16 +651,47 @@ pub fn noise_local<W: Write>(log: &mut Log<W>, ctx: &Ctx, rng: &mut Rng) {
             log.warn(Th::Ui, &t)
         }
         7 => {
-            let url = format!("https://autodiscover.{}/autodiscover/autodiscover.xml", ctx.domain);
-            let be = format!("X-CalculatedBETarget: mbx{:02}.{}", rng.range(1, 9), ctx.ad_domain);
-            log.http(rng, "POST", &url, 200, "OK", &["Content-Type: text/xml; charset=utf-8".into(), be]);
+            let url = format!(
+                "https://autodiscover.{}/autodiscover/autodiscover.xml",
+                ctx.domain
+            );
+            let be = format!(
+                "X-CalculatedBETarget: mbx{:02}.{}",
+                rng.range(1, 9),
+                ctx.ad_domain
+            );
+            log.http(
+                rng,
+                "POST",
+                &url,
+                200,
+                "OK",
+                &["Content-Type: text/xml; charset=utf-8".into(), be],
+            );
         }
         8 => {
-            let key = rng.pick(&["EnableTracing", "ConfigurationMode", "AutoOpenMainWindowWhenMinimized", "EnableAppearOffline", "ShowEmoticons", "IMLatencySpinnerDelay"]);
-            log.info(Th::Misc, &format!("Policy/setting {key} = {}", rng.range(0, 2)));
+            let key = rng.pick(&[
+                "EnableTracing",
+                "ConfigurationMode",
+                "AutoOpenMainWindowWhenMinimized",
+                "EnableAppearOffline",
+                "ShowEmoticons",
+                "IMLatencySpinnerDelay",
+            ]);
+            log.info(
+                Th::Misc,
+                &format!("Policy/setting {key} = {}", rng.range(0, 2)),
+            );
         }
         _ => {
-            log.info(Th::Misc, &format!("Network connectivity check: interface {{{}}} up, {} Mbps", rng.guid().to_ascii_uppercase(), rng.pick(&[100, 1000, 300, 866])));
+            log.info(
+                Th::Misc,
+                &format!(
+                    "Network connectivity check: interface {{{}}} up, {} Mbps",
+                    rng.guid().to_ascii_uppercase(),
+                    rng.pick(&[100, 1000, 300, 866])
+                ),
+            );
         }
     }
 }
@@ -546,22 +720,103 @@ pub fn noise_signed_in<W: Write>(log: &mut Log<W>, ctx: &Ctx, rng: &mut Rng, s: 
         2 => {
             let c = rng.pick(&ctx.contacts).clone();
             let (code, reason) = *rng.pick(&[(480, "Temporarily Unavailable"), (404, "Not Found")]);
-            let d = if code == 404 { diag(4005, "Destination URI either not enabled for SIP or does not exist", &ctx.pool) } else { "ms-diagnostics: 2001;reason=\"Subscriber is offline\"".to_string() + &format!(";source=\"{}\"", ctx.pool) };
-            exchange(log, ctx, rng, &peer, "SUBSCRIBE", &c, &c, &["Event: presence".into(), "Accept: application/msrtc-event-categories+xml".into()], &[], (code, reason), &[d], &[]);
+            let d = if code == 404 {
+                diag(
+                    4005,
+                    "Destination URI either not enabled for SIP or does not exist",
+                    &ctx.pool,
+                )
+            } else {
+                "ms-diagnostics: 2001;reason=\"Subscriber is offline\"".to_string()
+                    + &format!(";source=\"{}\"", ctx.pool)
+            };
+            exchange(
+                log,
+                ctx,
+                rng,
+                &peer,
+                "SUBSCRIBE",
+                &c,
+                &c,
+                &[
+                    "Event: presence".into(),
+                    "Accept: application/msrtc-event-categories+xml".into(),
+                ],
+                &[],
+                (code, reason),
+                &[d],
+                &[],
+            );
         }
         3 => {
-            let who = format!("sip:{}@{}", rng.pick(&["j.smith", "m.lee", "sales", "k.brown", "t.wong"]), ctx.partner_domain);
-            let src = if ctx.online { format!("{}A{:02}EDG{:02}.infra.lync.com", &ctx.pool[..3], rng.range(1, 20), rng.range(1, 9)) } else { format!("lyncedge01.{}", ctx.domain) };
-            exchange(log, ctx, rng, &peer, "SUBSCRIBE", &who, &who, &["Event: presence".into()], &[], (504, "Server time-out"),
-                &[format!("ms-diagnostics: 1008;reason=\"Unable to resolve DNS SRV record\";fqdn=\"{}\";source=\"{src}\"", ctx.partner_domain)], &[]);
+            let who = format!(
+                "sip:{}@{}",
+                rng.pick(&["j.smith", "m.lee", "sales", "k.brown", "t.wong"]),
+                ctx.partner_domain
+            );
+            let src = if ctx.online {
+                format!(
+                    "{}A{:02}EDG{:02}.infra.lync.com",
+                    &ctx.pool[..3],
+                    rng.range(1, 20),
+                    rng.range(1, 9)
+                )
+            } else {
+                format!("lyncedge01.{}", ctx.domain)
+            };
+            exchange(
+                log,
+                ctx,
+                rng,
+                &peer,
+                "SUBSCRIBE",
+                &who,
+                &who,
+                &["Event: presence".into()],
+                &[],
+                (504, "Server time-out"),
+                &[format!(
+                    "ms-diagnostics: 1008;reason=\"Unable to resolve DNS SRV record\";fqdn=\"{}\";source=\"{src}\"",
+                    ctx.partner_domain
+                )],
+                &[],
+            );
         }
         4 => {
-            let mras = format!("sip:{}@{};gruu;opaque=srvr:MRAS:{}", ctx.pool.to_ascii_lowercase(), ctx.domain, rng.b64(&[], 12).trim_end_matches('='));
+            let mras = format!(
+                "sip:{}@{};gruu;opaque=srvr:MRAS:{}",
+                ctx.pool.to_ascii_lowercase(),
+                ctx.domain,
+                rng.b64(&[], 12).trim_end_matches('=')
+            );
             let (r1, r2) = (rng.range(10000000, 99999999), rng.range(10000000, 99999999));
-            exchange(log, ctx, rng, &peer, "SERVICE", &mras, &mras, &["Content-Type: application/msrtc-media-relay-auth+xml".into()],
-                &[format!("<request requestID=\"{}\" from=\"{}\" version=\"2.0\" to=\"{mras}\" xmlns=\"http://schemas.microsoft.com/2006/09/sip/mrasp\"><credentialsRequest credentialsRequestID=\"{}\"><identity>{}</identity><location>intranet</location><duration>480</duration></credentialsRequest></request>", r1, ctx.sip_uri(), r2, ctx.sip_uri())],
-                (503, "Service Unavailable"), &[format!("ms-diagnostics: 1047;reason=\"Failed to get a media relay token\";source=\"{}\"", ctx.pool)], &[]);
-            log.warn(Th::Media, "Media relay credentials not obtained, will retry later");
+            exchange(
+                log,
+                ctx,
+                rng,
+                &peer,
+                "SERVICE",
+                &mras,
+                &mras,
+                &["Content-Type: application/msrtc-media-relay-auth+xml".into()],
+                &[format!(
+                    "<request requestID=\"{}\" from=\"{}\" version=\"2.0\" to=\"{mras}\" xmlns=\"http://schemas.microsoft.com/2006/09/sip/mrasp\"><credentialsRequest credentialsRequestID=\"{}\"><identity>{}</identity><location>intranet</location><duration>480</duration></credentialsRequest></request>",
+                    r1,
+                    ctx.sip_uri(),
+                    r2,
+                    ctx.sip_uri()
+                )],
+                (503, "Service Unavailable"),
+                &[format!(
+                    "ms-diagnostics: 1047;reason=\"Failed to get a media relay token\";source=\"{}\"",
+                    ctx.pool
+                )],
+                &[],
+            );
+            log.warn(
+                Th::Media,
+                "Media relay credentials not obtained, will retry later",
+            );
         }
         5 | 6 => {
             let a = authz_final(rng, s);
@@ -569,7 +824,18 @@ pub fn noise_signed_in<W: Write>(log: &mut Log<W>, ctx: &Ctx, rng: &mut Rng, s: 
             log.send(ctx, &peer, &m);
             log.tick(rng, 30, 200);
             let pre = vec![auth_info(rng, s)];
-            let r = reg_response(log, ctx, s, Resp { code: 200, reason: "OK", pre, post: vec!["Expires: 7200".into()], server: None });
+            let r = reg_response(
+                log,
+                ctx,
+                s,
+                Resp {
+                    code: 200,
+                    reason: "OK",
+                    pre,
+                    post: vec!["Expires: 7200".into()],
+                    server: None,
+                },
+            );
             log.recv(ctx, &peer, &r);
         }
         7 => {
@@ -579,10 +845,25 @@ pub fn noise_signed_in<W: Write>(log: &mut Log<W>, ctx: &Ctx, rng: &mut Rng, s: 
         8 => {
             let c = rng.pick(&ctx.contacts).clone();
             let m = vec![
-                format!("BENOTIFY sip:{}:{};transport=tls;ms-opaque={};ms-received-cid={} SIP/2.0", ctx.local_ip, ctx.local_port, rng.hex(10), &s.to_tag[..4]),
-                format!("Via: SIP/2.0/TLS {};branch=z9hG4bK{};branched=FALSE", s.peer, rng.hex_upper(8)),
+                format!(
+                    "BENOTIFY sip:{}:{};transport=tls;ms-opaque={};ms-received-cid={} SIP/2.0",
+                    ctx.local_ip,
+                    ctx.local_port,
+                    rng.hex(10),
+                    &s.to_tag[..4]
+                ),
+                format!(
+                    "Via: SIP/2.0/TLS {};branch=z9hG4bK{};branched=FALSE",
+                    s.peer,
+                    rng.hex_upper(8)
+                ),
                 "Max-Forwards: 69".into(),
-                format!("To: <{}>;tag={};epid={}", ctx.sip_uri(), rng.hex(10), ctx.epid),
+                format!(
+                    "To: <{}>;tag={};epid={}",
+                    ctx.sip_uri(),
+                    rng.hex(10),
+                    ctx.epid
+                ),
                 format!("From: <{}>;tag={}", ctx.sip_uri(), rng.hex_upper(8)),
                 format!("Call-ID: {}", rng.hex(32)),
                 format!("CSeq: {} BENOTIFY", rng.range(2, 90)),
@@ -591,17 +872,36 @@ pub fn noise_signed_in<W: Write>(log: &mut Log<W>, ctx: &Ctx, rng: &mut Rng, s: 
                 "Content-Type: application/msrtc-event-categories+xml".into(),
                 "Content-Length: 310".into(),
                 String::new(),
-                format!("<categories xmlns=\"http://schemas.microsoft.com/2006/09/sip/categories\" uri=\"{c}\"><category name=\"state\" instance=\"1\" publishTime=\"{}\"><state xmlns=\"http://schemas.microsoft.com/2006/09/sip/state\" type=\"aggregateState\"><availability>{}</availability></state></category></categories>", log.now.format("%Y-%m-%dT%H:%M:%S%.3fZ"), rng.pick(&["3500", "6500", "9500", "18500"])),
+                format!(
+                    "<categories xmlns=\"http://schemas.microsoft.com/2006/09/sip/categories\" uri=\"{c}\"><category name=\"state\" instance=\"1\" publishTime=\"{}\"><state xmlns=\"http://schemas.microsoft.com/2006/09/sip/state\" type=\"aggregateState\"><availability>{}</availability></state></category></categories>",
+                    log.now.format("%Y-%m-%dT%H:%M:%S%.3fZ"),
+                    rng.pick(&["3500", "6500", "9500", "18500"])
+                ),
             ];
             log.recv(ctx, &peer, &m);
         }
         9 => {
-            let url = format!("https://{}/WebTicket/WebTicketService.svc/Cert", ctx.webpool);
-            log.http(rng, "POST", &url, 200, "OK", &["Content-Type: text/xml; charset=utf-8".into()]);
+            let url = format!(
+                "https://{}/WebTicket/WebTicketService.svc/Cert",
+                ctx.webpool
+            );
+            log.http(
+                rng,
+                "POST",
+                &url,
+                200,
+                "OK",
+                &["Content-Type: text/xml; charset=utf-8".into()],
+            );
             log.info(Th::Http, "Web ticket obtained, valid for 8 hours");
         }
         10 => {
-            let url = format!("https://{}/abs/handler/D-{}-F-{}.lsabs", ctx.webpool, rng.hex(4), rng.hex(4));
+            let url = format!(
+                "https://{}/abs/handler/D-{}-F-{}.lsabs",
+                ctx.webpool,
+                rng.hex(4),
+                rng.hex(4)
+            );
             log.http(rng, "GET", &url, 200, "OK", &[]);
         }
         _ => noise_local(log, ctx, rng),

@@ -36,7 +36,14 @@ impl<W: Write> Log<W> {
         for t in tids.iter_mut() {
             *t = rng.range(0x0200, 0x3FFF) as u32 & !3;
         }
-        Log { w, now: start, pid, tids, written: 0, error: None }
+        Log {
+            w,
+            now: start,
+            pid,
+            tids,
+            written: 0,
+            error: None,
+        }
     }
 
     pub fn into_inner(self) -> W {
@@ -47,7 +54,10 @@ impl<W: Write> Log<W> {
         if self.error.is_some() {
             return;
         }
-        let r = self.w.write_all(s.as_bytes()).and_then(|_| self.w.write_all(b"\r\n"));
+        let r = self
+            .w
+            .write_all(s.as_bytes())
+            .and_then(|_| self.w.write_all(b"\r\n"));
         match r {
             Ok(()) => self.written += s.len() as u64 + 2,
             Err(e) => self.error = Some(e),
@@ -102,13 +112,19 @@ impl<W: Write> Log<W> {
     }
 
     pub fn send(&mut self, ctx: &Ctx, peer: &str, msg: &[String]) {
-        let b = format!("Sending Packet - {peer} (From Local Address: {}:{})", ctx.local_ip, ctx.local_port);
+        let b = format!(
+            "Sending Packet - {peer} (From Local Address: {}:{})",
+            ctx.local_ip, ctx.local_port
+        );
         let e = format!("End of {b}");
         self.packet(&b, &e, msg);
     }
 
     pub fn recv(&mut self, ctx: &Ctx, peer: &str, msg: &[String]) {
-        let b = format!("Data Received - {peer} (To Local Address: {}:{})", ctx.local_ip, ctx.local_port);
+        let b = format!(
+            "Data Received - {peer} (To Local Address: {}:{})",
+            ctx.local_ip, ctx.local_port
+        );
         let e = format!("End of {b}");
         self.packet(&b, &e, msg);
     }
@@ -125,11 +141,22 @@ impl<W: Write> Log<W> {
         headers: &[String],
     ) {
         let req_id = rng.range(1000, 99999);
-        let len = if method == "GET" { 0 } else { rng.range(900, 4200) };
-        self.info(Th::Http, &format!("HttpRequest[{req_id}]: {method} {url} (Content-Length: {len})"));
+        let len = if method == "GET" {
+            0
+        } else {
+            rng.range(900, 4200)
+        };
+        self.info(
+            Th::Http,
+            &format!("HttpRequest[{req_id}]: {method} {url} (Content-Length: {len})"),
+        );
         self.tick(rng, 40, 900);
         let lvl = if status >= 400 { "WARN" } else { "INFO" };
-        self.rec(Th::Http, lvl, &format!("HttpResponse[{req_id}]: HTTP/1.1 {status} {reason} for {url}"));
+        self.rec(
+            Th::Http,
+            lvl,
+            &format!("HttpResponse[{req_id}]: HTTP/1.1 {status} {reason} for {url}"),
+        );
         for h in headers {
             self.raw(h);
         }
@@ -137,6 +164,8 @@ impl<W: Write> Log<W> {
 
     /// Server-side `Date:` value for the current local time.
     pub fn server_date(&self, ctx: &Ctx) -> String {
-        ctx.server_time(self.now).format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+        ctx.server_time(self.now)
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string()
     }
 }

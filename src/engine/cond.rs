@@ -350,7 +350,9 @@ fn group_alternatives(a: &str) -> Option<Vec<String>> {
                 if !optional && !inner.starts_with('?') {
                     let mut lits = Vec::new();
                     for alt in split_top_level(inner)? {
-                        let plain = alt.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '_' || c == '-');
+                        let plain = alt
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '_' || c == '-');
                         if !plain || alt.len() < 4 {
                             return None;
                         }

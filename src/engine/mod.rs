@@ -400,6 +400,15 @@ impl RuleSet {
         self.rules.iter().find(|r| r.id == id)
     }
 
+    /// Could any `line` rule match a line with this text? False only when no rule without a
+    /// literal exists and the text holds none of the literals.
+    pub fn line_may_match(&self, text: &str) -> bool {
+        match &self.prefilter {
+            None => self.by_kind.contains_key("line"),
+            Some(pf) => pf.always.contains_key("line") || pf.ac.is_match(text),
+        }
+    }
+
     /// Does this kind have rules at all? Lets callers skip work.
     pub fn has_kind(&self, kind: &str) -> bool {
         self.by_kind.contains_key(kind)
@@ -524,8 +533,10 @@ fn build_prefilter(rules: &[Rule]) -> Option<Prefilter> {
     if patterns.is_empty() {
         return None;
     }
+    // A DFA: more memory than the default NFA, but the fastest scan, and every line is scanned.
     let ac = AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .match_kind(MatchKind::Standard)
         .build(&patterns)
         .ok()?;
@@ -685,8 +696,15 @@ mod tests {
     fn every_free_text_rule_has_a_selective_literal() {
         let rules = RuleSet::embedded().expect("rules load");
         for r in rules.rules.iter().filter(|r| r.kind == "line") {
-            let lits = r.literals.as_ref().unwrap_or_else(|| panic!("rule {} has no literal for the prefilter", r.id));
-            assert!(lits.iter().all(|l| l.len() >= 4), "rule {} has a short literal: {lits:?}", r.id);
+            let lits = r
+                .literals
+                .as_ref()
+                .unwrap_or_else(|| panic!("rule {} has no literal for the prefilter", r.id));
+            assert!(
+                lits.iter().all(|l| l.len() >= 4),
+                "rule {} has a short literal: {lits:?}",
+                r.id
+            );
         }
     }
 }

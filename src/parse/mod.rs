@@ -24,6 +24,9 @@ pub struct ParseCtx<'a> {
     pub sink: &'a mut dyn FnMut(Record),
     /// Records emitted so far.
     pub records: u64,
+    /// Can any rule match a free-text line with this text? Lines that cannot are counted but
+    /// never built into records (the rules' literal prefilter, most lines of a large log).
+    pub line_filter: Option<&'a dyn Fn(&str) -> bool>,
 }
 
 impl<'a> ParseCtx<'a> {
@@ -37,7 +40,18 @@ impl<'a> ParseCtx<'a> {
             errors,
             sink,
             records: 0,
+            line_filter: None,
         }
+    }
+
+    /// Should a free-text line with this text become a record?
+    pub fn wants_line(&self, text: &str) -> bool {
+        self.line_filter.is_none_or(|f| f(text))
+    }
+
+    /// Count a record that was not built because nothing could match it.
+    pub fn skip(&mut self) {
+        self.records += 1;
     }
     pub fn emit(&mut self, r: Record) {
         self.records += 1;

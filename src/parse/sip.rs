@@ -5,7 +5,7 @@
 use nom::{
     IResult, Parser,
     branch::alt,
-    bytes::complete::{tag, tag_no_case, take_while, take_while1},
+    bytes::complete::{tag, take_while, take_while1},
     character::complete::{char, digit1, space0, space1},
     combinator::{map_res, opt, rest},
     sequence::preceded,
@@ -28,12 +28,20 @@ fn method(i: &str) -> IResult<&str, &str> {
     take_while1(|c: char| c.is_ascii_uppercase() || c == '-' || c == '_')(i)
 }
 
+/// `SIP/2.0`, any case.
+fn sip_version(i: &str) -> IResult<&str, &str> {
+    nom::combinator::verify(nom::bytes::complete::take(7usize), |s: &str| {
+        s.eq_ignore_ascii_case("SIP/2.0")
+    })
+    .parse(i)
+}
+
 fn request_line(i: &str) -> IResult<&str, StartLine> {
     let (i, m) = method(i)?;
     let (i, _) = space1(i)?;
     let (i, uri) = take_while1(|c: char| !c.is_whitespace())(i)?;
     let (i, _) = space1(i)?;
-    let (i, _) = tag_no_case("SIP/2.0")(i)?;
+    let (i, _) = sip_version(i)?;
     let (i, _) = space0(i)?;
     Ok((
         i,
@@ -45,7 +53,7 @@ fn request_line(i: &str) -> IResult<&str, StartLine> {
 }
 
 fn status_line(i: &str) -> IResult<&str, StartLine> {
-    let (i, _) = tag_no_case("SIP/2.0")(i)?;
+    let (i, _) = sip_version(i)?;
     let (i, _) = space1(i)?;
     let (i, code) = map_res(digit1, |d: &str| d.parse::<u16>()).parse(i)?;
     let (i, reason) = opt(preceded(space1, rest)).parse(i)?;
@@ -71,7 +79,8 @@ pub fn parse_start_line(line: &str) -> Option<StartLine> {
     // Every start line begins or ends with the protocol version; test that before parsing.
     let b = l.as_bytes();
     if b.len() < 8
-        || !(b[..7].eq_ignore_ascii_case(b"SIP/2.0") || b[b.len() - 7..].eq_ignore_ascii_case(b"SIP/2.0"))
+        || !(b[..7].eq_ignore_ascii_case(b"SIP/2.0")
+            || b[b.len() - 7..].eq_ignore_ascii_case(b"SIP/2.0"))
     {
         return None;
     }

@@ -9,7 +9,6 @@ use nom::{
     IResult, Parser,
     bytes::complete::{tag, take, take_while1},
     character::complete::{char, space0, space1},
-    combinator::map_res,
 };
 
 use super::sip::{SipBuilder, parse_header_line, parse_start_line};
@@ -26,12 +25,11 @@ pub struct Prefix<'a> {
 }
 
 fn num<'a>(n: usize) -> impl Parser<&'a str, Output = u32, Error = nom::error::Error<&'a str>> {
-    map_res(take(n), |s: &str| {
-        if s.bytes().all(|b| b.is_ascii_digit()) {
-            s.parse::<u32>().map_err(|_| ())
-        } else {
-            Err(())
-        }
+    // Digits folded by hand: this runs several times on every line of a large log.
+    nom::combinator::map_opt(take(n), |s: &str| {
+        s.bytes().try_fold(0u32, |acc, b| {
+            b.is_ascii_digit().then(|| acc * 10 + (b - b'0') as u32)
+        })
     })
 }
 
@@ -446,6 +444,10 @@ pub fn parse_plain(lines: &mut LineReader<'_>, ctx: &mut ParseCtx<'_>) -> u64 {
     while let Some((n, l)) = lines.next_line() {
         let t = l.trim();
         if !t.is_empty() {
+            if !ctx.wants_line(t) {
+                ctx.skip();
+                continue;
+            }
             ctx.emit(Record {
                 source: SourceLoc::line(ctx.path, n),
                 ts: None,
