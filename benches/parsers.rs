@@ -29,14 +29,25 @@ fn count_records(format: Format, bytes: &[u8]) -> u64 {
         n += 1;
     };
     let mut ctx = ParseCtx::new(&path, &mut errors, &mut sink);
-    let mut lines = LineReader::new(bytes.to_vec(), Box::new(std::io::empty()), LineLimits::default());
+    let mut lines = LineReader::new(
+        bytes.to_vec(),
+        Box::new(std::io::empty()),
+        LineLimits::default(),
+    );
     match format {
         Format::Uccapi => {
             uccapi::parse(&mut lines, &mut ctx);
         }
         Format::EventCsv | Format::EventXml | Format::EventText => {
             let head = String::from_utf8_lossy(&bytes[..bytes.len().min(65536)]).into_owned();
-            events::parse_text(format, &head, &mut lines, &mut ctx, &events::EventFilter::all(), &Default::default());
+            events::parse_text(
+                format,
+                &head,
+                &mut lines,
+                &mut ctx,
+                &events::EventFilter::all(),
+                &Default::default(),
+            );
         }
         f => {
             system::parse(f, &mut lines, &mut ctx);
@@ -50,10 +61,19 @@ fn bench_uccapi(c: &mut Criterion) {
     let mut g = c.benchmark_group("uccapi");
     g.throughput(Throughput::Bytes(log.len() as u64));
     g.sample_size(10);
-    g.bench_function("parse 16 MiB client log", |b| b.iter(|| count_records(Format::Uccapi, black_box(&log))));
+    g.bench_function("parse 16 MiB client log", |b| {
+        b.iter(|| count_records(Format::Uccapi, black_box(&log)))
+    });
     let rules = RuleSet::embedded().expect("rules");
     g.bench_function("analyze 16 MiB client log (parse + rules + facts)", |b| {
-        b.iter(|| sfbdiag::analyze_bytes("bench.UccApilog", black_box(&log), &rules, &Default::default()))
+        b.iter(|| {
+            sfbdiag::analyze_bytes(
+                "bench.UccApilog",
+                black_box(&log),
+                &rules,
+                &Default::default(),
+            )
+        })
     });
     g.finish();
 }
@@ -81,7 +101,8 @@ fn bench_events(c: &mut Criterion) {
             g.bench_function(name, |b| b.iter(|| count_records(fmt, black_box(&bytes))));
         }
     }
-    let evtx = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples/real/system.evtx");
+    let evtx =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples/real/system.evtx");
     if let Ok(bytes) = std::fs::read(&evtx) {
         g.throughput(Throughput::Bytes(bytes.len() as u64));
         g.sample_size(20);
@@ -93,7 +114,11 @@ fn bench_events(c: &mut Criterion) {
                     black_box(r);
                 };
                 let mut ctx = ParseCtx::new(&path, &mut errors, &mut sink);
-                events::parse_evtx(std::io::Cursor::new(bytes.clone()), &mut ctx, &events::EventFilter::all())
+                events::parse_evtx(
+                    std::io::Cursor::new(bytes.clone()),
+                    &mut ctx,
+                    &events::EventFilter::all(),
+                )
             })
         });
     }
@@ -109,8 +134,13 @@ fn bench_system(c: &mut Criterion) {
         for p in files.into_iter().take(6) {
             let bytes = std::fs::read(&p).unwrap_or_default();
             let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
-            let Some(fmt) = system::sniff(&head) else { continue };
-            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let Some(fmt) = system::sniff(&head) else {
+                continue;
+            };
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             g.bench_function(name, |b| b.iter(|| count_records(fmt, black_box(&bytes))));
         }
     }
@@ -124,12 +154,23 @@ fn bench_engine(c: &mut Criterion) {
         "11/24/2026|08:12:52.500 1A2C:0F10 ERROR :: IDCRL: AuthIdentityToService failed, hr=0x80048831",
     ];
     let mut g = c.benchmark_group("engine");
-    g.bench_function("compile embedded rules", |b| b.iter(|| RuleSet::embedded().map(|r| r.rules.len())));
+    g.bench_function("compile embedded rules", |b| {
+        b.iter(|| RuleSet::embedded().map(|r| r.rules.len()))
+    });
     for t in texts {
-        g.bench_function(format!("line prefilter: {}", &t[40..70]), |b| b.iter(|| rules.line_may_match(black_box(t))));
+        g.bench_function(format!("line prefilter: {}", &t[40..70]), |b| {
+            b.iter(|| rules.line_may_match(black_box(t)))
+        });
     }
     g.finish();
 }
 
-criterion_group!(benches, bench_uccapi, bench_sip, bench_events, bench_system, bench_engine);
+criterion_group!(
+    benches,
+    bench_uccapi,
+    bench_sip,
+    bench_events,
+    bench_system,
+    bench_engine
+);
 criterion_main!(benches);

@@ -12,6 +12,8 @@ const MEDIUM: f64 = 0.5;
 const RECOVERED_FACTOR: f64 = 0.4;
 /// A cause that yields to a stronger, better-fitting cause keeps this share.
 const YIELD_FACTOR: f64 = 0.5;
+/// Rule kinds that are derived facts rather than log records.
+const FACT_KINDS: &[&str] = &["dns-record", "trust-check", "clock-skew", "signin-attempt"];
 /// Evidence lines listed per diagnosis.
 const MAX_EVIDENCE: usize = 12;
 
@@ -222,6 +224,14 @@ pub fn build_report(
             }
         }
         let mut summary = c.summary.trim().to_string();
+        // What the case itself measured (a failing DNS record and what it should be, the skew,
+        // the untrusted server) goes first: it is the engineer's answer in one line.
+        let finding = matched.iter().find_map(|&ri| {
+            let r = &rules.rules[ri];
+            FACT_KINDS
+                .contains(&r.kind.as_str())
+                .then(|| hits.per_rule[ri].samples.first().map(|e| e.text.clone()))?
+        });
         if c.id == "clock-skew"
             && let Some(m) = &skew
             && m.skew_seconds.abs() > crate::facts::SKEW_TOLERANCE_SECS
@@ -235,6 +245,8 @@ pub fn build_report(
                     ""
                 }
             );
+        } else if let Some(f) = finding {
+            summary = format!("Found: {f}. {summary}");
         }
         let why = {
             let mut w: Vec<String> = rule_matches

@@ -1036,3 +1036,237 @@ mod tests {
         assert_eq!(param(v, "name"), None);
     }
 }
+
+#[cfg(test)]
+mod fact_tests {
+    use super::*;
+    use crate::model::{Body, DnsLookup, DnsOutcome, Record, RegValue, SourceLoc, SrvTarget};
+    use std::sync::Arc;
+
+    fn src(n: u64) -> SourceLoc {
+        SourceLoc::line(&Arc::from("case!nslookup.txt"), n)
+    }
+
+    fn lookup(q: &str, resolver: &str, outcome: DnsOutcome, canonical: Option<&str>) -> Record {
+        Record {
+            source: src(1),
+            ts: None,
+            body: Body::Dns(Box::new(DnsLookup {
+                query: q.into(),
+                qtype: None,
+                resolver: Some(resolver.into()),
+                resolver_addr: None,
+                outcome,
+                canonical: canonical.map(str::to_string),
+                addresses: vec!["52.112.0.1".into()],
+                aliases: vec![q.into()],
+                srv: vec![],
+            })),
+        }
+    }
+
+    fn verdicts(c: &FactsCollector) -> Vec<(String, String)> {
+        let (facts, ..) = c.finish(None);
+        facts
+            .iter()
+            .filter(|f| f.kind == "dns-record")
+            .map(|f| {
+                (
+                    f.get("name").unwrap_or("").to_string(),
+                    f.get("verdict").unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn resolvers_that_disagree() {
+        let mut c = FactsCollector::new();
+        c.observe(&lookup(
+            "sip.contoso.com",
+            "dc01.contoso.local",
+            DnsOutcome::NxDomain,
+            None,
+        ));
+        c.observe(&lookup(
+            "sip.contoso.com",
+            "dns.google",
+            DnsOutcome::Answer,
+            Some("sipdir.online.lync.com"),
+        ));
+        assert_eq!(
+            verdicts(&c),
+            [("sip.contoso.com".to_string(), "disagree".to_string())]
+        );
+    }
+
+    #[test]
+    fn missing_everywhere_and_wrong_target() {
+        let mut c = FactsCollector::new();
+        c.observe(&lookup(
+            "sip.contoso.com",
+            "dc01",
+            DnsOutcome::NxDomain,
+            None,
+        ));
+        c.observe(&lookup(
+            "sip.contoso.com",
+            "dns.google",
+            DnsOutcome::NxDomain,
+            None,
+        ));
+        // The domain is Online: lyncdiscover points at Office 365, but to the wrong name.
+        c.observe(&lookup(
+            "lyncdiscover.contoso.com",
+            "dc01",
+            DnsOutcome::Answer,
+            Some("sipdir.online.lync.com"),
+        ));
+        let v = verdicts(&c);
+        assert!(
+            v.contains(&("sip.contoso.com".into(), "missing".into())),
+            "{v:?}"
+        );
+        assert!(
+            v.contains(&("lyncdiscover.contoso.com".into(), "wrong-target".into())),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn srv_to_the_right_target_is_ok() {
+        let mut c = FactsCollector::new();
+        let mut r = lookup("_sip._tls.contoso.com", "dc01", DnsOutcome::Answer, None);
+        if let Body::Dns(d) = &mut r.body {
+            d.srv.push(SrvTarget {
+                priority: 100,
+                weight: 1,
+                port: 443,
+                target: "sipdir.online.lync.com".into(),
+            });
+        }
+        c.observe(&r);
+        assert_eq!(
+            verdicts(&c),
+            [("_sip._tls.contoso.com".to_string(), "ok".to_string())]
+        );
+    }
+
+    fn register_401(target: &str) -> Record {
+        let m = crate::parse::sip::parse_message_text(&format!(
+            "SIP/2.0 401 Unauthorized\nTo: <sip:alice@contoso.com>;tag=1\nCall-ID: x\nCSeq: 1 REGISTER\nWWW-Authenticate: NTLM realm=\"SIP Communications Service\", targetname=\"{target}\", version=4\n"
+        ))
+        .expect("sip");
+        Record {
+            source: src(5),
+            ts: None,
+            body: Body::Sip(Box::new(m)),
+        }
+    }
+
+    #[test]
+    fn trust_of_the_registrar_domain() {
+        let policy = |v: &str| Record {
+            source: src(3),
+            ts: None,
+            body: Body::Registry(Box::new(RegValue {
+                key: "HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Communicator".into(),
+                name: "TrustModelData".into(),
+                value: v.into(),
+                kind: "string".into(),
+            })),
+        };
+        let trust = |recs: &[Record]| {
+            let mut c = FactsCollector::new();
+            for r in recs {
+                c.observe(r);
+            }
+            let (facts, ..) = c.finish(None);
+            facts
+                .iter()
+                .filter(|f| f.kind == "trust-check")
+                .map(|f| f.get("policy").unwrap_or("").to_string())
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            trust(&[register_401("pool01.contoso.com")]).is_empty(),
+            "inside the SIP domain"
+        );
+        assert!(
+            trust(&[register_401("DM2A12FES01.infra.lync.com")]).is_empty(),
+            "Microsoft's own domain"
+        );
+        assert_eq!(
+            trust(&[register_401("lyncpool.contoso-hosting.net")]),
+            ["absent"]
+        );
+        assert_eq!(
+            trust(&[
+                policy("contoso.com,fabrikam.com"),
+                register_401("lyncpool.contoso-hosting.net")
+            ]),
+            ["present"]
+        );
+        assert!(
+            trust(&[
+                policy("contoso.com,contoso-hosting.net"),
+                register_401("lyncpool.contoso-hosting.net")
+            ])
+            .is_empty()
+        );
+        // A policy replaces the default list: Online pools now prompt too.
+        assert_eq!(
+            trust(&[
+                policy("contoso.com"),
+                register_401("DM2A12FES01.infra.lync.com")
+            ]),
+            ["present"]
+        );
+    }
+
+    #[test]
+    fn skew_from_date_headers_with_known_zone() {
+        let mut c = FactsCollector::new();
+        let m = crate::parse::sip::parse_message_text(
+            "SIP/2.0 200 OK\nDate: Tue, 24 Nov 2026 08:00:00 GMT\nCSeq: 5 SUBSCRIBE\n",
+        )
+        .expect("sip");
+        let local = chrono::NaiveDate::from_ymd_opt(2026, 11, 24)
+            .and_then(|d| d.and_hms_opt(9, 17, 40))
+            .expect("date");
+        c.observe(&Record {
+            source: src(9),
+            ts: Some(Ts::Local(local)),
+            body: Body::Sip(Box::new(m)),
+        });
+        let (facts, _, skew, notes) = c.finish(Some(60));
+        let s = skew.expect("measured");
+        assert_eq!(s.skew_seconds, 17 * 60 + 40);
+        assert!(!s.estimated);
+        assert!(notes.is_empty());
+        let f = facts.iter().find(|f| f.kind == "clock-skew").expect("fact");
+        assert!(
+            f.headline.contains("17 min 40 s ahead of"),
+            "{}",
+            f.headline
+        );
+        // Without the zone the same case is an estimate taken against UTC+01:00.
+        let (_, _, skew, notes) = {
+            let mut c2 = FactsCollector::new();
+            let m = crate::parse::sip::parse_message_text(
+                "SIP/2.0 200 OK\nDate: Tue, 24 Nov 2026 08:00:00 GMT\nCSeq: 5 SUBSCRIBE\n",
+            )
+            .expect("sip");
+            c2.observe(&Record {
+                source: src(9),
+                ts: Some(Ts::Local(local)),
+                body: Body::Sip(Box::new(m)),
+            });
+            c2.finish(None)
+        };
+        let s = skew.expect("measured");
+        assert!(s.estimated);
+        assert_eq!(s.skew_seconds, 17 * 60 + 40);
+        assert!(notes[0].contains("estimate") || notes[0].contains("not known"));
+    }
+}
