@@ -163,7 +163,7 @@ pub fn build_report(
         let c = &rules.causes[s.ci];
         if let Some((other, _)) = snapshot
             .iter()
-            .find(|(id, raw)| c.yields_to.contains(id) && *raw >= MEDIUM && *raw >= s.raw * 0.8)
+            .find(|(id, raw)| c.yields_to.contains(id) && *raw >= MEDIUM)
         {
             s.score *= YIELD_FACTOR;
             s.notes
