@@ -82,7 +82,8 @@ th,td{text-align:left;vertical-align:top;padding:6px 10px;border-bottom:1px soli
 th{background:#eef1f5;font-weight:600;font-size:12.5px;text-transform:uppercase;letter-spacing:.04em;color:#344054}
 tr{break-inside:avoid}
 td.num,th.num{text-align:right;white-space:nowrap}
-td.mono,.mono{font-family:var(--mono);font-size:12.5px;overflow-wrap:anywhere}
+td.mono,.mono{font-family:var(--mono);font-size:12.5px;overflow-wrap:break-word}
+td .sub{display:block;color:var(--muted);font-size:12px;white-space:nowrap}
 td.time{white-space:nowrap;font-family:var(--mono);font-size:12.5px}
 td .err{color:var(--high);font-size:12.5px;margin-top:2px}
 ul.notes{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:10px 16px 10px 34px;margin:0}
@@ -118,6 +119,7 @@ pub fn render(r: &Report) -> String {
     );
     verdict(&mut o, r);
     facts(&mut o, r);
+    timeline(&mut o, r);
 
     if !r.diagnoses.is_empty() {
         let _ = writeln!(o, "<h2 id=\"causes\">Causes, best first</h2>");
@@ -125,7 +127,6 @@ pub fn render(r: &Report) -> String {
             cause(&mut o, d);
         }
     }
-    timeline(&mut o, r);
     inputs(&mut o, r);
     if !r.warnings.is_empty() {
         let _ = writeln!(o, "<h2 id=\"warnings\">Warnings</h2>\n<ul class=\"notes\">");
@@ -434,7 +435,7 @@ fn attempt_row(o: &mut String, n: usize, a: &Attempt) {
         o,
         "<tr><td class=\"num\">{n}</td><td class=\"time\">{time}</td><td>{}</td>\
          <td class=\"mono\">{fin}</td><td class=\"mono\">{server}</td><td class=\"mono\">{diags}</td>\
-         <td class=\"num\">{} ({} with credentials, {} challenge{})</td><td>{auth}</td></tr>",
+         <td class=\"num\">{}<span class=\"sub\">{} with credentials</span><span class=\"sub\">{} challenge{}</span></td><td>{auth}</td></tr>",
         outcome_badge(&a.outcome),
         a.requests,
         a.credentialed,
