@@ -10,6 +10,7 @@ set -euo pipefail
 
 out=${1:?usage: scripts/screenshot-report.sh OUT.png [INPUT...]}
 shift
+case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 rundir=$PWD
 if [ "$#" -eq 0 ]; then
@@ -28,7 +29,6 @@ trap 'rm -rf "$work"' EXIT
 cd "$root"
 cargo build --quiet --bin sfbdiag --example render_report
 case "$target" in /*) ;; *) target="$root/$target" ;; esac
-case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
 mkdir -p "$(dirname "$out")"
 cd "$rundir"
 # The CLI renders HTML once `--format html` is wired; until then the example does the same.

@@ -181,15 +181,16 @@ impl Redactor {
             else {
                 continue;
             };
+            let h = host_prefix(host.as_str()).unwrap_or(host.as_str());
             let with = format!(
                 "{}:{}@{}",
                 scheme.as_str(),
                 self.user(user.as_str()),
-                self.domain_name(host.as_str())
+                self.domain_name(h)
             );
             hits.push(Hit {
                 start: all.start(),
-                end: all.end(),
+                end: host.start() + h.len(),
                 with,
             });
         }
@@ -197,17 +198,13 @@ impl Redactor {
             let (Some(all), Some(user), Some(host)) = (c.get(0), c.get(1), c.get(2)) else {
                 continue;
             };
-            if !looks_like_host(host.as_str()) {
+            let Some(h) = host_prefix(host.as_str()) else {
                 continue;
-            }
-            let with = format!(
-                "{}@{}",
-                self.user(user.as_str()),
-                self.domain_name(host.as_str())
-            );
+            };
+            let with = format!("{}@{}", self.user(user.as_str()), self.domain_name(h));
             hits.push(Hit {
                 start: all.start(),
-                end: all.end(),
+                end: host.start() + h.len(),
                 with,
             });
         }
@@ -238,7 +235,13 @@ impl Redactor {
             });
         }
         for m in IPV4.find_iter(s) {
-            if boundary_clash(s, m.start(), m.end(), |c| c.is_ascii_digit() || c == '.') {
+            let dotted_on = s[m.end()..]
+                .strip_prefix('.')
+                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+            if dotted_on
+                || boundary_clash(s, m.start(), m.end(), |c| c.is_ascii_digit())
+                || s[..m.start()].ends_with('.')
+            {
                 continue;
             }
             let Ok(ip) = m.as_str().parse::<Ipv4Addr>() else {
@@ -278,10 +281,9 @@ impl Redactor {
             }) {
                 continue;
             }
-            let text = m.as_str().trim_end_matches('.');
-            if !looks_like_host(text) {
+            let Some(text) = host_prefix(m.as_str()) else {
                 continue;
-            }
+            };
             let with = self.domain_name(text);
             hits.push(Hit {
                 start: m.start(),
@@ -472,6 +474,26 @@ fn boundary_clash(s: &str, start: usize, end: usize, cont: impl Fn(char) -> bool
     s[..start].chars().next_back().is_some_and(&cont) || s[end..].chars().next().is_some_and(&cont)
 }
 
+/// The longest prefix of a dotted name that is a host name: `contoso.com` of
+/// `contoso.com.UccApilog` or of `contoso.com-10.1.2.3.log` (names in file names).
+fn host_prefix(name: &str) -> Option<&str> {
+    let name = name.trim_end_matches('.');
+    if looks_like_host(name) {
+        return Some(name);
+    }
+    name.match_indices('.')
+        .rev()
+        .filter_map(|(dot, _)| {
+            let rest = &name[dot + 1..];
+            let run = rest.bytes().take_while(|b| b.is_ascii_alphabetic()).count();
+            let end = dot + 1 + run;
+            let next = name[end..].chars().next();
+            (run > 0 && !next.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_'))
+                .then(|| &name[..end])
+        })
+        .find(|p| looks_like_host(p))
+}
+
 /// A dotted name ending in a top-level domain.
 fn looks_like_host(name: &str) -> bool {
     let name = name.trim_end_matches('.');
@@ -481,9 +503,12 @@ fn looks_like_host(name: &str) -> bool {
     if !name.contains('.') || name.split('.').any(|l| l.is_empty()) {
         return false;
     }
+    // `System.Net`, `Foo.Com`: a .NET name or a title, not a host (hosts are written in one case).
+    let one_case = tld.bytes().all(|b| !b.is_ascii_uppercase())
+        || tld.bytes().all(|b| !b.is_ascii_lowercase());
     let t = tld.to_ascii_lowercase();
     if TLDS.contains(&t.as_str()) {
-        return true;
+        return one_case;
     }
     // A country code, but only when written in lower case (`.UK` is more likely a constant).
     t.len() == 2
@@ -559,10 +584,15 @@ mod tests {
             "ticket-1234.zip!Tracing/Lync-UccApi-0.UccApilog UCCAPI/16.0.4849.1000",
             r"HKEY_CURRENT_USER\Software\Microsoft\Office\16.0\Lync HKLM\SOFTWARE",
             "SIP/2.0 401 Unauthorized",
+            "at System.Net.Sockets.Socket.Connect()",
         ];
         for k in keep {
             assert_eq!(r.redact(k), k);
         }
+        assert_eq!(
+            r.redact("logs-alice@contoso.com.UccApilog from DC01.CONTOSO.LOCAL"),
+            "user1@domain1.example.UccApilog from host1.domain2.example"
+        );
         assert_eq!(
             r.redact("contoso.onmicrosoft.com"),
             "tenant1.onmicrosoft.com"
