@@ -44,34 +44,66 @@ use regex::Regex;
 use crate::report::Report;
 
 static SIP_URI: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(sips?|tel|im|pres):([A-Za-z0-9._%+\-']+)@([A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)+)")
-        .expect("static regex")
+    Regex::new(
+        r"(?i)\b(sips?|tel|im|pres):([A-Za-z0-9._%+\-']+)@([A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)+)",
+    )
+    .expect("static regex")
 });
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"([A-Za-z0-9._%+\-']+)@([A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)+)")
         .expect("static regex")
 });
 static HOST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[A-Za-z0-9_](?:[A-Za-z0-9_\-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_\-]{0,62}))+\.?")
-        .expect("static regex")
+    Regex::new(
+        r"[A-Za-z0-9_](?:[A-Za-z0-9_\-]{0,62})(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_\-]{0,62}))+\.?",
+    )
+    .expect("static regex")
 });
 static NETBIOS_USER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"([A-Z][A-Z0-9\-]{1,14})\\([A-Za-z0-9._\-]+\$?)").expect("static regex")
 });
-static IPV4: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}").expect("static regex")
-});
+static IPV4: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}").expect("static regex"));
 static IPV6: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*").expect("static regex"));
 
 /// Top-level domains that make a dotted word a host name.
 const TLDS: &[&str] = &[
-    "com", "net", "org", "edu", "gov", "mil", "int", "info", "biz", "local", "lan", "corp",
-    "internal", "intranet", "home", "localdomain", "ad", "example", "test", "cloud", "online",
-    "io", "app", "dev", "eu", "asia", "global", "group", "company", "tech",
+    "com",
+    "net",
+    "org",
+    "edu",
+    "gov",
+    "mil",
+    "int",
+    "info",
+    "biz",
+    "local",
+    "lan",
+    "corp",
+    "internal",
+    "intranet",
+    "home",
+    "localdomain",
+    "ad",
+    "example",
+    "test",
+    "cloud",
+    "online",
+    "io",
+    "app",
+    "dev",
+    "eu",
+    "asia",
+    "global",
+    "group",
+    "company",
+    "tech",
 ];
 /// Two-letter labels that are file extensions, not countries, in the names seen in cases.
-const NOT_CCTLD: &[&str] = &["js", "py", "rs", "md", "gz", "sh", "ps", "db", "so", "cs", "vb"];
+const NOT_CCTLD: &[&str] = &[
+    "js", "py", "rs", "md", "gz", "sh", "ps", "db", "so", "cs", "vb",
+];
 
 /// Service domains kept as they are: they name Microsoft's servers, not the customer's.
 const KEEP_SUFFIXES: &[&str] = &[
@@ -511,9 +543,7 @@ fn looks_like_host(name: &str) -> bool {
         return one_case;
     }
     // A country code, but only when written in lower case (`.UK` is more likely a constant).
-    t.len() == 2
-        && tld.bytes().all(|b| b.is_ascii_lowercase())
-        && !NOT_CCTLD.contains(&t.as_str())
+    t.len() == 2 && tld.bytes().all(|b| b.is_ascii_lowercase()) && !NOT_CCTLD.contains(&t.as_str())
 }
 
 /// Apply non-overlapping replacements: earliest first, the longest of those starting together.

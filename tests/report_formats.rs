@@ -83,7 +83,11 @@ fn markdown_verdict_first_and_evidence() {
     assert!(first.contains("17 min 40 s ahead"), "{first}");
     assert!(md.contains("### 1. `clock-skew`"));
     assert!(md.contains("### 2. `password-reset-needed`"));
-    assert!(md.contains("report-case.UccApilog:24 [2026-11-24T09:30:12.500] (clock-skew-kerberos-skew)"));
+    assert!(
+        md.contains(
+            "report-case.UccApilog:24 [2026-11-24T09:30:12.500] (clock-skew-kerberos-skew)"
+        )
+    );
     assert!(md.contains("1. Check the date, time and time zone"));
     assert!(md.contains("**References:** KB 816042"));
     assert!(md.contains("## Sign-in attempts"));
@@ -237,7 +241,10 @@ fn redaction_leaves_no_original_in_any_format() {
     let red = sfbdiag::redact::redact_report(&r);
     let renderings = [
         ("json", red.to_json()),
-        ("text", text::render(&red, text::Style { color: false }, true)),
+        (
+            "text",
+            text::render(&red, text::Style { color: false }, true),
+        ),
         ("markdown", markdown::render(&red)),
         ("html", html::render(&red)),
     ];
@@ -288,8 +295,16 @@ fn redaction_is_consistent_across_the_report() {
         .find(|e| e.text.contains("Kerberos ticket for"))
         .expect("the Kerberos line is evidence");
     assert_eq!(ev.source, red.case);
-    assert!(ev.text.contains("user1@domain1.example (DOMAIN1\\user1)"), "{}", ev.text);
-    assert!(ev.text.contains("to sip/host1.domain1.example"), "{}", ev.text);
+    assert!(
+        ev.text.contains("user1@domain1.example (DOMAIN1\\user1)"),
+        "{}",
+        ev.text
+    );
+    assert!(
+        ev.text.contains("to sip/host1.domain1.example"),
+        "{}",
+        ev.text
+    );
     assert!(ev.text.contains("[2001:db8::1]"), "{}", ev.text);
     assert!(ev.text.contains("from 192.0.2.2 "), "{}", ev.text);
 }

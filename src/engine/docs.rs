@@ -61,7 +61,11 @@ pub fn causes_markdown(rules: &RuleSet) -> String {
             );
         }
         if !c.yields_to.is_empty() {
-            let ys: Vec<String> = c.yields_to.iter().map(|y| format!("[`{y}`](#{y})")).collect();
+            let ys: Vec<String> = c
+                .yields_to
+                .iter()
+                .map(|y| format!("[`{y}`](#{y})"))
+                .collect();
             notes.push(format!(
                 "Yields to {}: when that cause fits the same evidence at least as well, this one's score is halved.",
                 ys.join(", ")

@@ -108,10 +108,10 @@ pub fn render(r: &Report) -> String {
         esc(&r.case),
         CSS
     );
-    let _ = write!(
+    let _ = writeln!(
         o,
         "<header class=\"top\"><h1><small>Skype for Business sign-in diagnosis</small>{}</h1>\
-         <div class=\"meta\">{} {}<br>rules: {}</div></header>\n",
+         <div class=\"meta\">{} {}<br>rules: {}</div></header>",
         esc(&r.case),
         r.tool.name,
         r.tool.version,
@@ -309,11 +309,11 @@ fn outcome_badge(outcome: &str) -> String {
 }
 
 fn cause(o: &mut String, d: &Diagnosis) {
-    let _ = write!(
+    let _ = writeln!(
         o,
         "<section class=\"cause\" id=\"cause-{id}\"><header><span class=\"rank\">#{rank}</span>\
          <span class=\"id\">{id}</span><span class=\"badge b-{cls}\">{conf}</span>\
-         <span class=\"score\">score {score:.2}</span>{rec}</header>\n",
+         <span class=\"score\">score {score:.2}</span>{rec}</header>",
         id = esc(&d.cause),
         rank = d.rank,
         cls = conf_class(&d.confidence),
@@ -407,10 +407,9 @@ fn timeline(o: &mut String, r: &Report) {
 }
 
 fn attempt_row(o: &mut String, n: usize, a: &Attempt) {
-    let time = a
-        .at
-        .map(|t| esc(&t.to_string()))
-        .unwrap_or_else(|| "—".into());
+    let time =
+        a.at.map(|t| esc(&t.to_string()))
+            .unwrap_or_else(|| "—".into());
     let fin = match (&a.final_line, a.final_status) {
         (Some(l), _) => esc(l),
         (None, Some(s)) => s.to_string(),

@@ -253,7 +253,10 @@ fn timeline(o: &mut String, r: &Report) {
             i + 1,
             a.at.map(|t| t.to_string()).unwrap_or_else(|| "—".into()),
             esc(&a.outcome),
-            a.final_line.as_deref().map(esc).unwrap_or_else(|| "—".into()),
+            a.final_line
+                .as_deref()
+                .map(esc)
+                .unwrap_or_else(|| "—".into()),
             a.server.as_deref().map(esc).unwrap_or_else(|| "—".into()),
             if diags.is_empty() {
                 "—".into()
