@@ -23,6 +23,7 @@ pub mod facts;
 pub mod input;
 pub mod model;
 pub mod parse;
+pub mod redact;
 pub mod report;
 
 pub use analyze::{AnalyzeOptions, analyze_bytes, analyze_paths};

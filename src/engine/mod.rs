@@ -3,6 +3,7 @@
 //! matched against every record and every derived fact.
 
 pub mod cond;
+pub mod docs;
 pub mod examples;
 pub mod fields;
 

@@ -1,5 +1,7 @@
 //! The result of an analysis and its renderings. Every format is a view of [`Report`].
 
+pub mod html;
+pub mod markdown;
 pub mod text;
 
 use serde::Serialize;
