@@ -334,10 +334,15 @@ impl Visitor for Case<'_> {
     fn leaf(&mut self, leaf: Leaf<'_>) {
         let mut r = self.parse_leaf(leaf);
         // Parsers flag assumptions (ambiguous dates) as `note:`; they are warnings, not errors.
-        let (notes, errors): (Vec<String>, Vec<String>) = r.errors.drain(..).partition(|e| e.starts_with("note:"));
+        let (notes, errors): (Vec<String>, Vec<String>) =
+            r.errors.drain(..).partition(|e| e.starts_with("note:"));
         r.errors = errors;
         for n in notes {
-            self.warnings.push(format!("{}: {}", r.path, n.trim_start_matches("note:").trim()));
+            self.warnings.push(format!(
+                "{}: {}",
+                r.path,
+                n.trim_start_matches("note:").trim()
+            ));
         }
         let e = self.input_entry(&r.path.clone());
         let mut errors = std::mem::take(&mut e.errors);

@@ -27,6 +27,8 @@ struct Cli {
 enum AnalyzeFormat {
     Text,
     Json,
+    Markdown,
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -63,6 +65,10 @@ enum Command {
         /// Read ambiguous dates in event-log exports as day/month.
         #[arg(long)]
         day_first: bool,
+        /// Replace user names, SIP URIs, e-mail addresses, host names and IP addresses with
+        /// consistent pseudonyms, so the report can leave the company.
+        #[arg(long)]
+        redact: bool,
     },
     /// Analyse many cases in parallel: every entry of DIR (or every path listed in @LIST) is one case.
     Batch {
@@ -87,6 +93,9 @@ enum Command {
         /// Write the summary across cases (JSON) to this file; it still goes to stderr as text.
         #[arg(long)]
         summary: Option<PathBuf>,
+        /// Pseudonymise personal data in every result (consistently across the batch).
+        #[arg(long)]
+        redact: bool,
         #[arg(long, allow_hyphen_values = true, value_parser = parse_tz)]
         tz: Option<i32>,
     },
@@ -215,6 +224,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             top,
             verbose,
             day_first,
+            redact,
         } => {
             let rules = load_rules(&rules)?;
             let opts = AnalyzeOptions {
@@ -223,7 +233,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 day_first: day_first.then_some(true),
                 ..Default::default()
             };
-            let report = sfbdiag::analyze_paths(&paths, &rules, &opts);
+            let mut report = sfbdiag::analyze_paths(&paths, &rules, &opts);
+            if redact {
+                report = sfbdiag::redact::redact_report(&report);
+            }
             let readable = report
                 .inputs
                 .iter()
@@ -254,9 +267,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             sorted,
             shard,
             summary,
+            redact,
             tz,
         } => batch(
-            cases, format, output, jobs, rules, sorted, shard, summary, tz,
+            cases, format, output, jobs, rules, sorted, shard, summary, redact, tz,
         ),
         Command::Rules { action, rules } => {
             let set = load_rules(&rules)?;
@@ -352,6 +366,7 @@ fn batch(
     sorted: bool,
     shard: Option<(u32, u32)>,
     summary_path: Option<PathBuf>,
+    redact: bool,
     tz: Option<i32>,
 ) -> Result<ExitCode> {
     use sfbdiag::batch;
@@ -397,8 +412,12 @@ fn batch(
     let mut summary = batch::Summary::default();
     let mut held: Vec<(usize, Vec<u8>)> = Vec::new();
     let mut write_err: Option<std::io::Error> = None;
-    batch::run(&cases, &rules, &opts, jobs, |r| {
+    let mut redactor = sfbdiag::redact::Redactor::new();
+    batch::run(&cases, &rules, &opts, jobs, |mut r| {
         summary.add(&r);
+        if redact {
+            r.report = redactor.redact_report(&r.report);
+        }
         let bytes = if csv {
             batch::csv_line(batch::csv_row(&r.report))
         } else {

@@ -627,9 +627,9 @@ impl FactsCollector {
             && b.skew_seconds.abs() > SKEW_TOLERANCE_SECS
         {
             notes.push(format!(
-                "the local time zone is not known (no systeminfo, no --tz); the clock skew of {} assumes UTC{}",
+                "the local time zone is not known (no systeminfo, no --tz): the client clock was measured {} the server assuming the log is in {}; give --tz for an exact figure",
                 describe_skew(b.skew_seconds),
-                b.utc_offset_minutes.map(fmt_offset).unwrap_or_default()
+                b.utc_offset_minutes.map(fmt_offset).unwrap_or_else(|| "UTC".into())
             ));
         }
         best

@@ -621,7 +621,17 @@ impl Hits {
         }
         if h.samples.len() < SAMPLES_PER_RULE {
             let (line, text) = match anchor {
-                Some(a) if a.line.is_some() => (a.line, a.value.into_owned()),
+                // Show the whole source line the deciding value stands on (the header line, not
+                // just the code in it).
+                Some(a) if a.line.is_some() => {
+                    let mut lines = Vec::new();
+                    s.text_lines(&mut lines);
+                    let full = lines
+                        .into_iter()
+                        .find(|l| l.line == a.line && l.value.contains(a.value.as_ref()))
+                        .map(|l| l.value.into_owned());
+                    (a.line, full.unwrap_or_else(|| a.value.into_owned()))
+                }
                 _ => (src.line, s.headline()),
             };
             let ev = Evidence {
