@@ -250,6 +250,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     },
                     verbose,
                 ),
+                AnalyzeFormat::Markdown => sfbdiag::report::markdown::render(&report),
+                AnalyzeFormat::Html => sfbdiag::report::html::render(&report),
             };
             write_out(&output, &text)?;
             if !readable {
