@@ -270,6 +270,10 @@ fn command_line(line: &str) -> Option<Command> {
         "type" | "cat" | "get-content" | "gc" if lower_args.contains("hosts") => {
             Some(Format::Hosts)
         }
+        // Other commands bundles run; their output is skipped.
+        "route" | "ping" | "tracert" | "pathping" | "netstat" | "arp" | "nbtstat" | "klist"
+        | "whoami" | "gpresult" | "tasklist" | "net" | "netsh" | "hostname" | "set" | "type"
+        | "cat" | "get-content" | "gc" | "test-netconnection" | "resolve-dnsname" => None,
         // A banner whose first word is no command (`==== Certificate 0 ====`) is not one.
         _ if prompt_command(t).is_none() => return None,
         _ => None,
