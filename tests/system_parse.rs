@@ -140,12 +140,15 @@ fn nslookup_online_healthy_utf16() {
     assert_eq!(l, 32, "source is the svr hostname line");
 }
 
+/// Line, query, resolver address, outcome, query type.
+type Row<'a> = (u64, &'a str, Option<&'a str>, DnsOutcome, Option<&'a str>);
+
 #[test]
 fn nslookup_nxdomain_on_two_resolvers() {
     let p = run("nslookup-nxdomain-two-resolvers.txt");
     assert_eq!(p.format, Some(Format::Nslookup));
     let d = dns(&p);
-    let got: Vec<(u64, &str, Option<&str>, DnsOutcome, Option<&str>)> = d
+    let got: Vec<Row> = d
         .iter()
         .map(|(l, x)| {
             (

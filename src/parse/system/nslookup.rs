@@ -290,22 +290,20 @@ impl Parser {
                 }
                 push_capped(&mut cur.srv, target);
             }
-            "primary name server" => {
-                if self.cur.is_none() {
-                    let qtype = self.qtype();
-                    let outcome = if qtype.as_deref() == Some("SOA") {
-                        DnsOutcome::Answer
-                    } else {
-                        DnsOutcome::NoRecords
-                    };
-                    self.cur = Some(Pending {
-                        query: self.cmd_query.clone().or_else(|| self.bare_name.clone()),
-                        outcome: Some(outcome),
-                        canonical: self.bare_name.clone(),
-                        line: n,
-                        ..Pending::default()
-                    });
-                }
+            "primary name server" if self.cur.is_none() => {
+                let qtype = self.qtype();
+                let outcome = if qtype.as_deref() == Some("SOA") {
+                    DnsOutcome::Answer
+                } else {
+                    DnsOutcome::NoRecords
+                };
+                self.cur = Some(Pending {
+                    query: self.cmd_query.clone().or_else(|| self.bare_name.clone()),
+                    outcome: Some(outcome),
+                    canonical: self.bare_name.clone(),
+                    line: n,
+                    ..Pending::default()
+                });
             }
             _ if k.ends_with("canonical name") => {
                 // `sip.contoso.com  canonical name = sipdir.online.lync.com` (type=CNAME).
@@ -399,8 +397,7 @@ impl Parser {
         pre.split_whitespace()
             .map(norm_name)
             .filter(|w| w.contains('.') && Some(w.as_str()) != self.resolver.as_deref())
-            .filter(|w| w.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c)))
-            .next_back()
+            .rfind(|w| w.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c)))
             .or_else(|| self.cmd_query.clone())
     }
 
