@@ -598,3 +598,80 @@ fn garbage_never_panics() {
         }
     }
 }
+
+/// Lines stitched from fragments of every format in random order must never panic.
+#[test]
+fn shuffled_fragments_never_panic() {
+    let frags = [
+        "Server:  dc01",
+        "Address:  10.0.0.10",
+        "Name:    a.b",
+        "Addresses:  ::1",
+        "          1.2.3.4",
+        "Aliases:  x.y",
+        "*** dc01 can't find q.r: Non-existent domain",
+        "*** Request to x timed-out",
+        "DNS request timed out.",
+        "> set type=srv",
+        "> a.b",
+        "_s._tls.a.b   SRV service location:",
+        "          priority       = 99999",
+        "          svr hostname   = t.",
+        "  primary name server = ns",
+        "Windows IP Configuration",
+        "   DNS Servers . . . : 10.0.0.1",
+        "                          ::1",
+        "Windows Registry Editor Version 5.00",
+        "[HKEY_X]",
+        "\"a\"=hex(2):41,\\",
+        "  00,zz",
+        "@=dword:",
+        "\"b\"=\"\\\"",
+        "Leap Indicator: 3(x)",
+        "Tracking h [1:123].",
+        "The current time is 12/31/2026 11:59:59 PM.",
+        "00:00:01, +1.5s",
+        "00:00:01, d:+0s o:-2s",
+        "Current WinHTTP proxy settings:",
+        "    Direct access (no proxy server).",
+        "Host Name:   PC",
+        "Time Zone:   (UTC+14:00) x",
+        "\"Host Name\",\"OS Name\"",
+        "\"a\",\"b",
+        "================ Certificate 9 ================",
+        "Cert Hash(sha1): ",
+        "Missing stored keyset",
+        " Directory of C:\\x",
+        "1/1/2026  1:00 PM    <DIR>   ",
+        "Mode   LastWriteTime   Length Name",
+        "d-----  1/1/2026 1:00 PM  \u{e9}\u{e9}",
+        "# Copyright (c) 1993-2009 Microsoft Corp.",
+        "10.0.0.1 h",
+        "C:\\>nslookup",
+        "C:\\>nslookup -type=",
+        "==== dir ====",
+        "",
+        "\u{feff}\u{FFFD}\u{e9}:\u{e9}",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for round in 0..300 {
+        let mut text = String::new();
+        for _ in 0..40 {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            text.push_str(frags[(seed >> 33) as usize % frags.len()]);
+            text.push_str(if round % 2 == 0 { "\r\n" } else { "\n" });
+        }
+        let _ = sniff(&text);
+        let path: Arc<str> = Arc::from("f");
+        let mut errors = Vec::new();
+        let mut n = 0u64;
+        let mut sink = |_r: Record| n += 1;
+        let mut ctx = ParseCtx::new(&path, &mut errors, &mut sink);
+        let mut lines = LineReader::from_str(&text);
+        let count = parse(Format::Text, &mut lines, &mut ctx);
+        assert!(errors.len() <= 51);
+        assert_eq!(count, n);
+    }
+}

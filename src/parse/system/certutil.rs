@@ -24,7 +24,7 @@ pub(super) fn is_cert_header(t: &str) -> bool {
 pub(super) fn sniff_at(lines: &[&str]) -> Option<usize> {
     lines.iter().position(|l| {
         let t = l.trim();
-        is_cert_header(t) || t.starts_with("CertUtil: -") || t.starts_with("CertUtil: ")
+        is_cert_header(t) || t.starts_with("CertUtil: -")
     })
 }
 

@@ -360,7 +360,7 @@ impl Parser {
             let Some(outcome) = classify(reason) else {
                 return;
             };
-            let name = if let Some(i) = lower.find("can't find ") {
+            let name = if let Some(i) = pre.to_ascii_lowercase().find("can't find ") {
                 Some(norm_name(&pre[i + "can't find ".len()..]))
             } else {
                 self.name_in(pre)
@@ -685,6 +685,13 @@ mod tests {
         );
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].1.query, "sip.contoso.com");
+    }
+
+    #[test]
+    fn odd_error_lines_do_not_panic() {
+        let (d, _) =
+            run("*** x: y can't find z\n*** can't find: Server failed\n***\n*** Request to\n");
+        assert_eq!(d.len(), 0);
     }
 
     #[test]

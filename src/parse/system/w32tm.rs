@@ -189,7 +189,11 @@ impl Parser {
     fn sample_time(&mut self, time: NaiveTime) -> Option<Ts> {
         let last = self.last?;
         let mut at = NaiveDateTime::new(last.date(), time);
-        if at + Duration::hours(1) < last {
+        // A time more than an hour before the previous one has crossed midnight.
+        if at
+            .checked_add_signed(Duration::hours(1))
+            .is_some_and(|later| later < last)
+        {
             at = NaiveDateTime::new(last.date().succ_opt().unwrap_or(NaiveDate::MAX), time);
         }
         self.last = Some(at);
