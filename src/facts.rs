@@ -116,6 +116,22 @@ pub struct FactsCollector {
     online_hint: bool,
     onprem_hint: bool,
     registry_sip_uri: Option<String>,
+    /// Servers that DNS (nslookup or the client's own lookups) named for the sign-in records.
+    srv_targets: Vec<(String, SourceLoc, Option<Ts>)>,
+}
+
+/// Host names in a line of text (`a.b.c` shapes), lower-cased.
+fn hostnames(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_'))
+        .map(|t| t.trim_matches('.').to_ascii_lowercase())
+        .filter(|t| {
+            t.contains('.')
+                && !t.starts_with('_')
+                && t.split('.').count() >= 3
+                && t.rsplit('.').next().is_some_and(|tld| {
+                    tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic())
+                })
+        })
 }
 
 fn date_header(v: &str) -> Option<NaiveDateTime> {
@@ -165,6 +181,31 @@ impl FactsCollector {
         match &r.body {
             Body::Sip(m) => self.observe_sip(r, m),
             Body::Dns(d) => {
+                if let Some((rec, _)) = lync_record(&d.query)
+                    && matches!(
+                        rec,
+                        "_sipinternaltls._tcp"
+                            | "_sip._tls"
+                            | "sipinternal"
+                            | "sip"
+                            | "sipexternal"
+                    )
+                {
+                    for t in d
+                        .srv
+                        .iter()
+                        .map(|s| s.target.to_ascii_lowercase())
+                        .chain(d.canonical.clone())
+                    {
+                        if self.srv_targets.len() < 64 {
+                            self.srv_targets.push((
+                                t.trim_end_matches('.').to_string(),
+                                r.source.clone(),
+                                r.ts,
+                            ));
+                        }
+                    }
+                }
                 if self.dns.len() < MAX_DNS {
                     self.dns.push(((**d).clone(), r.source.clone()));
                 }
@@ -189,6 +230,21 @@ impl FactsCollector {
                         t.reference.clone().or(t.source.clone()),
                         r.source.clone(),
                     ));
+                }
+            }
+            Body::Line(l) => {
+                // The client's own SRV lookups name the server it is sent to.
+                let t = l.text.to_ascii_lowercase();
+                if (t.contains("_sipinternaltls._tcp.") || t.contains("_sip._tls."))
+                    && self.srv_targets.len() < 64
+                {
+                    let queried: Vec<String> = hostnames(&l.text).collect();
+                    for h in queried {
+                        if !h.contains("_sip") && !self.srv_targets.iter().any(|(x, _, _)| *x == h)
+                        {
+                            self.srv_targets.push((h, r.source.clone(), r.ts));
+                        }
+                    }
                 }
             }
             Body::Registry(v) => {
@@ -757,6 +813,7 @@ impl FactsCollector {
             )
         });
         let mut seen: Vec<String> = Vec::new();
+        let mut candidates: Vec<(String, SourceLoc, Option<Ts>)> = Vec::new();
         for m in &self.registers {
             let hosts = m
                 .targetnames
@@ -765,51 +822,56 @@ impl FactsCollector {
                 .chain(m.contact_host.iter().cloned())
                 .chain(m.diag_source.iter().cloned());
             for h in hosts {
-                if !h.contains('.') || h.parse::<std::net::IpAddr>().is_ok() || seen.contains(&h) {
-                    continue;
-                }
-                seen.push(h.clone());
-                let in_domain = |d: &str| h == d || h.ends_with(&format!(".{d}"));
-                let trusted = in_domain(sd)
-                    || match &policy {
-                        Some((list, _)) => list.iter().any(|d| in_domain(d)),
-                        None => DEFAULT_TRUSTED.iter().any(|d| in_domain(d)),
-                    };
-                if trusted {
-                    continue;
-                }
-                let server_domain = h
-                    .split_once('.')
-                    .map(|(_, d)| d.to_string())
-                    .unwrap_or(h.clone());
-                let headline = match &policy {
-                    Some((list, _)) => format!(
-                        "server {h} is outside the SIP domain {sd}, and TrustModelData ({}) does not list {server_domain}",
-                        list.join(",")
-                    ),
-                    None => format!(
-                        "server {h} is outside the SIP domain {sd} and not a Microsoft service domain the client trusts by default"
-                    ),
-                };
-                let src = policy
-                    .as_ref()
-                    .map(|(_, s)| s.clone())
-                    .unwrap_or_else(|| m.source.clone());
-                let mut f = Fact::new("trust-check", src, m.ts, headline);
-                f.set("server", &h)
-                    .set("server_domain", &server_domain)
-                    .set("sip_domain", sd)
-                    .set("trusted", false)
-                    .set(
-                        "policy",
-                        if policy.is_some() {
-                            "present"
-                        } else {
-                            "absent"
-                        },
-                    );
-                facts.push(f);
+                candidates.push((h, m.source.clone(), m.ts));
             }
+        }
+        candidates.extend(self.srv_targets.iter().cloned());
+        for (h, at, ts) in candidates {
+            if !h.contains('.') || h.parse::<std::net::IpAddr>().is_ok() || seen.contains(&h) {
+                continue;
+            }
+            seen.push(h.clone());
+            let in_domain = |d: &str| h == d || h.ends_with(&format!(".{d}"));
+            // A record of the SIP domain itself is not a server the client is sent to.
+            if lync_record(&h).is_some_and(|(_, d)| &d == sd) {
+                continue;
+            }
+            let trusted = in_domain(sd)
+                || match &policy {
+                    Some((list, _)) => list.iter().any(|d| in_domain(d)),
+                    None => DEFAULT_TRUSTED.iter().any(|d| in_domain(d)),
+                };
+            if trusted {
+                continue;
+            }
+            let server_domain = h
+                .split_once('.')
+                .map(|(_, d)| d.to_string())
+                .unwrap_or(h.clone());
+            let headline = match &policy {
+                Some((list, _)) => format!(
+                    "server {h} is outside the SIP domain {sd}, and TrustModelData ({}) does not list {server_domain}",
+                    list.join(",")
+                ),
+                None => format!(
+                    "server {h} is outside the SIP domain {sd} and not a Microsoft service domain the client trusts by default"
+                ),
+            };
+            let src = policy.as_ref().map(|(_, s)| s.clone()).unwrap_or(at);
+            let mut f = Fact::new("trust-check", src, ts, headline);
+            f.set("server", &h)
+                .set("server_domain", &server_domain)
+                .set("sip_domain", sd)
+                .set("trusted", false)
+                .set(
+                    "policy",
+                    if policy.is_some() {
+                        "present"
+                    } else {
+                        "absent"
+                    },
+                );
+            facts.push(f);
         }
     }
 }
