@@ -44,7 +44,10 @@ struct RegMsg {
     deregister: bool,
     diags: Vec<u32>,
     diag_text: Option<String>,
+    // Kept from the message for facts still to come; not read yet.
+    #[allow(dead_code)]
     user: Option<String>,
+    #[allow(dead_code)]
     user_agent: Option<String>,
     server: Option<String>,
     targetnames: Vec<String>,

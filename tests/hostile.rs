@@ -340,7 +340,9 @@ fn zip_bomb_member_stops_at_ratio_cap() {
             ("Tracing/Lync-UccApi-0.UccApilog", VERSION_LOG.as_bytes()),
         ]),
     );
-    let r = budgeted("ratio bomb", || analyze(&[z.clone()], small_limits()));
+    let r = budgeted("ratio bomb", || {
+        analyze(std::slice::from_ref(&z), small_limits())
+    });
     let e = assert_error(&r, &member(&z, "bomb.log"), &["compression-ratio limit"]);
     assert!(e.contains("bytes"), "{e}");
     assert_top(&r, VERSION);
@@ -368,7 +370,7 @@ fn zip_bomb_member_stops_at_size_cap() {
         max_member_bytes: 1 << 20,
         ..small_limits()
     };
-    let r = budgeted("size cap", || analyze(&[z.clone()], limits));
+    let r = budgeted("size cap", || analyze(std::slice::from_ref(&z), limits));
     assert_error(
         &r,
         &member(&z, "big.txt"),
@@ -396,7 +398,7 @@ fn zip_bomb_case_cap_skips_later_members() {
         max_ratio: 10_000,
         ..small_limits()
     };
-    let r = budgeted("case cap", || analyze(&[z.clone()], limits));
+    let r = budgeted("case cap", || analyze(std::slice::from_ref(&z), limits));
     assert!(
         input(&r, &member(&z, "a.txt"))
             .errors
@@ -431,7 +433,7 @@ fn zip_bomb_at_default_limits_stops_early() {
     assert!(bytes.len() < 1 << 20, "{} bytes", bytes.len());
     let z = write(d.path(), "bomb.zip", &bytes);
     let r = budgeted("default-limit bomb", || {
-        analyze(&[z.clone()], Limits::default())
+        analyze(std::slice::from_ref(&z), Limits::default())
     });
     let e = assert_error(&r, &member(&z, "zeros.log"), &["compression-ratio limit"]);
     // Stopped at 200 times the compressed size, far short of 300 MB.
@@ -461,7 +463,9 @@ fn zip_unsafe_member_names_are_reported_and_never_used_as_paths() {
     let z = write(d.path(), "case.zip", &zip_with(&ms, false));
     let cwd = std::env::current_dir().expect("cwd");
     let before = (tree(d.path()), tree(&cwd));
-    let r = budgeted("unsafe names", || analyze(&[z.clone()], Limits::default()));
+    let r = budgeted("unsafe names", || {
+        analyze(std::slice::from_ref(&z), Limits::default())
+    });
     let (code, j) = sfbdiag_json(&[&z]);
     assert_eq!(code, 0);
     assert_eq!(
@@ -547,7 +551,9 @@ fn zip_truncated_archive_salvages_leading_members() {
     // Cut in the middle of the third member: no central directory left.
     let cut = &full[..full.len() - 150_000];
     let z = write(d.path(), "cut.zip", cut);
-    let r = budgeted("truncated", || analyze(&[z.clone()], Limits::default()));
+    let r = budgeted("truncated", || {
+        analyze(std::slice::from_ref(&z), Limits::default())
+    });
     let zp = z.display().to_string();
     assert_error(&r, &zp, &["damaged archive"]);
     let ucc = member(&z, "Lync-UccApi-0.UccApilog");
@@ -569,7 +575,9 @@ fn zip_damaged_central_directory_salvages_members() {
     ]);
     assert_eq!(patch_all(&mut b, b"PK\x01\x02", b"XX\x01\x02"), 2);
     let z = write(d.path(), "damaged.zip", &b);
-    let r = budgeted("damaged cd", || analyze(&[z.clone()], Limits::default()));
+    let r = budgeted("damaged cd", || {
+        analyze(std::slice::from_ref(&z), Limits::default())
+    });
     assert_error(&r, &z.display().to_string(), &["damaged archive"]);
     assert_error(
         &r,
@@ -598,7 +606,9 @@ fn zip_nesting_beyond_depth_cap_is_not_opened() {
         };
     }
     let z = write(d.path(), "l0.zip", &inner);
-    let r = budgeted("nesting", || analyze(&[z.clone()], Limits::default()));
+    let r = budgeted("nesting", || {
+        analyze(std::slice::from_ref(&z), Limits::default())
+    });
     let chain: String = (1..=15).map(|l| format!("!l{l}.zip")).collect();
     let l15 = format!("{}{chain}", z.display());
     let refused = format!("{l15}!l16.zip");
@@ -623,7 +633,9 @@ fn zip64_members_are_read() {
             true,
         ),
     );
-    let r = budgeted("zip64", || analyze(&[z.clone()], Limits::default()));
+    let r = budgeted("zip64", || {
+        analyze(std::slice::from_ref(&z), Limits::default())
+    });
     for m in ["Lync-UccApi-0.UccApilog", "pw.log"] {
         let i = input(&r, &member(&z, m));
         assert!(i.errors.is_empty() && i.records > 0, "{}", listing(&r));
@@ -642,7 +654,9 @@ fn zip_duplicate_names_each_copy_is_analysed() {
     // The writer refuses duplicates; make one by renaming the second member in place.
     assert_eq!(patch_all(&mut b, b"dupB", b"dupA"), 2);
     let z = write(d.path(), "dup.zip", &b);
-    let r = budgeted("duplicates", || analyze(&[z.clone()], Limits::default()));
+    let r = budgeted("duplicates", || {
+        analyze(std::slice::from_ref(&z), Limits::default())
+    });
     let all: Vec<&String> = r
         .inputs
         .iter()
@@ -669,7 +683,9 @@ fn zip_directory_entries_are_skipped() {
             false,
         ),
     );
-    let r = budgeted("dirs", || analyze(&[z.clone()], Limits::default()));
+    let r = budgeted("dirs", || {
+        analyze(std::slice::from_ref(&z), Limits::default())
+    });
     assert!(
         r.inputs.iter().all(|i| !i.path.ends_with('/')),
         "{}",
@@ -715,7 +731,9 @@ fn text_invalid_utf16_is_reported_with_offset() {
         "case.zip",
         &zip_of(&[("Lync-UccApi-0.UccApilog", &b)]),
     );
-    let r = budgeted("utf16", || analyze(&[z.clone()], Limits::default()));
+    let r = budgeted("utf16", || {
+        analyze(std::slice::from_ref(&z), Limits::default())
+    });
     let p = member(&z, "Lync-UccApi-0.UccApilog");
     let e = assert_error(&r, &p, &["invalid utf-16le", "offset"]);
     assert!(e.contains(&format!("offset {lone_at}")), "{e}");
@@ -745,7 +763,9 @@ fn text_nul_runs_are_skipped() {
             ("Lync-UccApi-1.UccApilog", &u16),
         ]),
     );
-    let r = budgeted("nul runs", || analyze(&[z.clone()], Limits::default()));
+    let r = budgeted("nul runs", || {
+        analyze(std::slice::from_ref(&z), Limits::default())
+    });
     assert!(input(&r, &member(&z, "Lync-UccApi-0.UccApilog")).records > 0);
     assert!(input(&r, &member(&z, "Lync-UccApi-1.UccApilog")).records > 0);
     assert_has_cause(&r, VERSION);
@@ -763,7 +783,9 @@ fn text_binary_garbage_named_like_a_log_is_reported() {
             ("Tracing/Lync-UccApi-1.UccApilog", VERSION_LOG.as_bytes()),
         ]),
     );
-    let r = budgeted("garbage", || analyze(&[z.clone()], Limits::default()));
+    let r = budgeted("garbage", || {
+        analyze(std::slice::from_ref(&z), Limits::default())
+    });
     let p = member(&z, "Tracing/Lync-UccApi-0.UccApilog");
     assert_error(&r, &p, &["no known format"]);
     assert_eq!(input(&r, &p).records, 0);
@@ -827,7 +849,9 @@ fn text_cr_only_line_endings() {
     let lf = write(d.path(), "lf.UccApilog", VERSION_LOG.as_bytes());
     let crp = write(d.path(), "cr.UccApilog", cr.as_bytes());
     let r_lf = analyze(&[lf], Limits::default());
-    let r = budgeted("cr only", || analyze(&[crp.clone()], Limits::default()));
+    let r = budgeted("cr only", || {
+        analyze(std::slice::from_ref(&crp), Limits::default())
+    });
     assert_top(&r, VERSION);
     let i = input(&r, &crp.display().to_string());
     assert!(i.errors.is_empty(), "{:?}", i.errors);
@@ -851,7 +875,9 @@ fn text_file_ending_mid_sip_message_is_reported() {
         "case.zip",
         &zip_of(&[("Lync-UccApi-0.UccApilog", cut.as_bytes())]),
     );
-    let r = budgeted("cut record", || analyze(&[z.clone()], Limits::default()));
+    let r = budgeted("cut record", || {
+        analyze(std::slice::from_ref(&z), Limits::default())
+    });
     let p = member(&z, "Lync-UccApi-0.UccApilog");
     assert_error(&r, &p, &["line 20", "ends inside", "line 18"]);
     assert_top(&r, VERSION);
@@ -864,7 +890,7 @@ fn text_file_ending_mid_sip_message_is_reported() {
         "body.zip",
         &zip_of(&[("log.UccApilog", body.as_bytes())]),
     );
-    let r = analyze(&[z2.clone()], Limits::default());
+    let r = analyze(std::slice::from_ref(&z2), Limits::default());
     assert_error(
         &r,
         &member(&z2, "log.UccApilog"),
@@ -888,7 +914,9 @@ fn evtx_corrupt_chunk_is_reported_and_good_records_kept() {
             ("Lync-UccApi-0.UccApilog", VERSION_LOG.as_bytes()),
         ]),
     );
-    let r = budgeted("bad chunk", || analyze(&[z.clone()], Limits::default()));
+    let r = budgeted("bad chunk", || {
+        analyze(std::slice::from_ref(&z), Limits::default())
+    });
     let p = member(&z, "Logs/appx.evtx");
     assert_error(&r, &p, &["chunk"]);
     assert_eq!(input(&r, &p).records, 301);
@@ -961,7 +989,9 @@ Information,11/24/2026 8:15:00 AM,Service Control Manager,7036,None,The DHCP Cli
             ("Lync-UccApi-0.UccApilog", VERSION_LOG.as_bytes()),
         ]),
     );
-    let r = budgeted("csv", || analyze(&[z.clone()], Limits::default()));
+    let r = budgeted("csv", || {
+        analyze(std::slice::from_ref(&z), Limits::default())
+    });
     let p = member(&z, "Application.csv");
     assert_eq!(input(&r, &p).format.name(), "event-csv", "{}", listing(&r));
     assert_error(&r, &p, &["line 3", "quote"]);
@@ -1007,7 +1037,9 @@ fn xml_invalid_entities_are_reported() {
             ("Lync-UccApi-0.UccApilog", VERSION_LOG.as_bytes()),
         ]),
     );
-    let r = budgeted("xml entities", || analyze(&[z.clone()], Limits::default()));
+    let r = budgeted("xml entities", || {
+        analyze(std::slice::from_ref(&z), Limits::default())
+    });
     let p = member(&z, "events.xml");
     let i = input(&r, &p);
     assert_eq!(i.format.name(), "event-xml", "{}", listing(&r));
@@ -1043,7 +1075,9 @@ fn xml_entity_bomb_and_external_entity_are_not_expanded() {
             ("Lync-UccApi-0.UccApilog", VERSION_LOG.as_bytes()),
         ]),
     );
-    let r = budgeted("entity bomb", || analyze(&[z.clone()], Limits::default()));
+    let r = budgeted("entity bomb", || {
+        analyze(std::slice::from_ref(&z), Limits::default())
+    });
     let json = r.to_json();
     assert!(!json.contains("root:"), "external entity was resolved");
     assert!(!json.contains("lollollol"), "entity was expanded");
@@ -1105,6 +1139,8 @@ fn regression_declared_size_u64_max_does_not_overflow() {
     needle.clear();
     assert!(patched > 0, "no zip64 size field found");
     let z = write(d.path(), "huge.zip", &b);
-    let r = budgeted("u64::MAX size", || analyze(&[z.clone()], Limits::default()));
+    let r = budgeted("u64::MAX size", || {
+        analyze(std::slice::from_ref(&z), Limits::default())
+    });
     assert_top(&r, VERSION);
 }

@@ -171,7 +171,8 @@ impl<'r> LineReader<'r> {
         }
     }
 
-    /// A reader over an in-memory string (rule examples, tests).
+    /// A reader over an in-memory string (rule examples, tests). Not `FromStr`: it borrows.
+    #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &'r str) -> Self {
         LineReader::new(
             text.as_bytes().to_vec(),

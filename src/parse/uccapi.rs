@@ -116,11 +116,7 @@ pub fn parse_trace_header(line: &str) -> Option<TraceHeader<'_>> {
         .unwrap_or("")
         .trim();
     let text = text.trim_end_matches("$$begin_record").trim();
-    Some(TraceHeader {
-        level: &level[..],
-        ts,
-        text,
-    })
+    Some(TraceHeader { level, ts, text })
 }
 
 /// Does the head look like a client log or a server trace?
@@ -498,10 +494,11 @@ mod tests {
         let mut errors = Vec::new();
         let mut out = Vec::new();
         let mut sink = |r: Record| out.push(r);
-        let mut ctx = ParseCtx::new(&path, &mut errors, &mut sink);
-        let mut lr = LineReader::from_str(text);
-        parse(&mut lr, &mut ctx);
-        drop(ctx);
+        {
+            let mut ctx = ParseCtx::new(&path, &mut errors, &mut sink);
+            let mut lr = LineReader::from_str(text);
+            parse(&mut lr, &mut ctx);
+        }
         out
     }
 
