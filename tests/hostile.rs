@@ -1144,3 +1144,60 @@ fn regression_declared_size_u64_max_does_not_overflow() {
     });
     assert_top(&r, VERSION);
 }
+
+/// Regression: a named pipe (`sfbdiag analyze <(unzip -p ...)`) was seeked after its head was
+/// read, which fails on a pipe ("seek error"), so the input was lost.
+#[cfg(unix)]
+#[test]
+fn regression_named_pipe_is_streamed_not_seeked() {
+    let d = tmp();
+    let fifo = d.path().join("pipe.log");
+    let ok = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !ok {
+        eprintln!("mkfifo not available; skipped");
+        return;
+    }
+    let w = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&fifo)
+                .expect("open fifo");
+            f.write_all(VERSION_LOG.as_bytes()).expect("write fifo");
+        })
+    };
+    let r = budgeted("fifo", || {
+        analyze(std::slice::from_ref(&fifo), Limits::default())
+    });
+    w.join().expect("writer");
+    let i = input(&r, &fifo.display().to_string());
+    assert!(i.errors.is_empty(), "{}", listing(&r));
+    assert_top(&r, VERSION);
+}
+
+/// Regression: a device that never ends (`/dev/zero`) was read without any limit (a hang);
+/// it is now capped like an archive member and the cap is reported.
+#[cfg(unix)]
+#[test]
+fn regression_endless_device_is_capped() {
+    let d = tmp();
+    let log = write(d.path(), "Lync-UccApi-0.UccApilog", VERSION_LOG.as_bytes());
+    let zero = PathBuf::from("/dev/zero");
+    if !zero.exists() {
+        return;
+    }
+    let limits = Limits {
+        max_member_bytes: 4 << 20,
+        ..Limits::default()
+    };
+    let r = budgeted("/dev/zero", || {
+        analyze(&[zero.clone(), log.clone()], limits)
+    });
+    assert_error(&r, "/dev/zero", &["limit reached at 4194304 bytes"]);
+    assert_top(&r, VERSION);
+}
