@@ -3,7 +3,6 @@
 
 use std::io::{self, Read};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use crate::diagnose;
 use crate::engine::{Hits, RuleSet};
@@ -50,14 +49,8 @@ pub fn analyze_paths(paths: &[PathBuf], rules: &RuleSet, opts: &AnalyzeOptions) 
 /// Analyse one in-memory input (rule examples, tests, library users with bytes at hand).
 pub fn analyze_bytes(name: &str, bytes: &[u8], rules: &RuleSet, opts: &AnalyzeOptions) -> Report {
     let mut case = Case::new(rules, opts);
-    case.leaf(Leaf {
-        path: Arc::from(name),
-        head: bytes.to_vec(),
-        content: Content::Stream(Box::new(io::empty())),
-        size: Some(bytes.len() as u64),
-        errors: Vec::new(),
-        binary_format: crate::parse::detect::sniff_binary(bytes),
-    });
+    // Through the walker, so a zip in memory is opened (and limited) as one on disk would be.
+    input::walk_bytes(name, bytes, opts.limits, &mut case);
     case.finish(name)
 }
 
@@ -156,22 +149,35 @@ impl<'r> Case<'r> {
         if leaf.binary_format == Some(Format::Evtx) {
             report.format = Format::Evtx;
             let mut ctx = ParseCtx::new(&path, &mut errors, &mut sink);
-            let n = match leaf.content {
-                Content::File(mut f) => match io::Seek::rewind(&mut f) {
-                    Ok(()) => events::parse_evtx(f, &mut ctx, &self.filter),
-                    Err(e) => {
-                        ctx.error(format!("cannot rewind: {e}"));
-                        0
+            let (n, cut) = match leaf.content {
+                Content::File(mut f) => {
+                    let cut = leaf.size.and_then(|len| evtx_truncation(&leaf.head, len));
+                    match io::Seek::rewind(&mut f) {
+                        Ok(()) => (events::parse_evtx(f, &mut ctx, &self.filter), cut),
+                        Err(e) => {
+                            ctx.error(format!("cannot rewind: {e}"));
+                            (0, cut)
+                        }
                     }
-                },
-                Content::Memory(c) => events::parse_evtx(c, &mut ctx, &self.filter),
+                }
+                Content::Memory(c) => {
+                    let cut = evtx_truncation(c.get_ref(), c.get_ref().len() as u64);
+                    (events::parse_evtx(c, &mut ctx, &self.filter), cut)
+                }
                 Content::Stream(mut s) => {
                     let mut buf = leaf.head.clone();
                     let cap = self.opts.limits.max_in_memory;
                     let _ = (&mut s).take(cap).read_to_end(&mut buf);
-                    events::parse_evtx(io::Cursor::new(buf), &mut ctx, &self.filter)
+                    let cut = evtx_truncation(&buf, buf.len() as u64);
+                    (
+                        events::parse_evtx(io::Cursor::new(buf), &mut ctx, &self.filter),
+                        cut,
+                    )
                 }
             };
+            if let Some(c) = cut {
+                ctx.error(c);
+            }
             report.records = n;
             if n == 0 && errors.is_empty() {
                 errors.push("no event records could be read".into());
@@ -312,6 +318,38 @@ impl<'r> Case<'r> {
             offset.map(|(o, _)| o),
             self.opts.top,
         )
+    }
+}
+
+/// EVTX files are a 4 KiB header and whole 64 KiB chunks, and the header says how many
+/// chunks there are. A file that ends inside a chunk, or before the chunks its header
+/// declares, was cut short (a partial copy or upload); the EVTX reader just stops at the cut,
+/// so say so, with the offset.
+fn evtx_truncation(header: &[u8], len: u64) -> Option<String> {
+    const HEADER: u64 = 4096;
+    const CHUNK: u64 = 65536;
+    let declared = header
+        .get(42..44)
+        .map(|b| u16::from_le_bytes([b[0], b[1]]) as u64);
+    if len < HEADER {
+        return Some(format!(
+            "truncated: the file ends at byte offset {len}, inside the {HEADER}-byte file header"
+        ));
+    }
+    let body = len - HEADER;
+    if body % CHUNK != 0 {
+        let chunk = body / CHUNK;
+        return Some(format!(
+            "truncated: the file ends at byte offset {len}, inside chunk {chunk} (which starts at offset {}); records after the cut are lost",
+            HEADER + chunk * CHUNK
+        ));
+    }
+    match declared {
+        Some(d) if d > body / CHUNK => Some(format!(
+            "truncated: the header declares {d} chunks but the file ends at byte offset {len}, after {}",
+            body / CHUNK
+        )),
+        _ => None,
     }
 }
 

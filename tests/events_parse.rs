@@ -17,6 +17,7 @@ fn real(name: &str) -> PathBuf {
         .join(name)
 }
 
+#[allow(dead_code)] // used by the fixture tests that arrive with the event-parser branch
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/events")
@@ -67,6 +68,7 @@ fn evtx(path: &Path, filter: &EventFilter) -> Out {
     }
 }
 
+#[allow(dead_code)] // as above
 fn utc(s: &str) -> Ts {
     Ts::Utc(chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").unwrap())
 }

@@ -7,7 +7,7 @@
 
 use std::io::{self, Read};
 
-use encoding_rs::{Decoder, Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use encoding_rs::{Decoder, DecoderResult, Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 /// How many bytes are read at a time.
 const CHUNK: usize = 64 * 1024;
@@ -132,6 +132,13 @@ pub struct LineReader<'r> {
     io_error: Option<io::Error>,
     /// Skipping the tail of an over-long line.
     skipping: bool,
+    /// Source offset of `raw[0]`, so a malformed sequence can be reported where it is.
+    raw_offset: u64,
+    /// Malformed byte sequences replaced with U+FFFD: how many, and where the first was.
+    malformed: u64,
+    first_malformed: Option<u64>,
+    /// The last line handed out had no terminator (the input ended in the middle of it).
+    last_unterminated: bool,
 }
 
 impl<'r> LineReader<'r> {
@@ -157,10 +164,14 @@ impl<'r> LineReader<'r> {
             issues: Vec::new(),
             io_error: None,
             skipping: false,
+            raw_offset: bom as u64,
+            malformed: 0,
+            first_malformed: None,
+            last_unterminated: false,
         }
     }
 
-    /// A reader over an in-memory string (rule examples, tests).
+    /// A reader over an in-memory string (rule examples, tests). Not `FromStr`: it borrows.
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(text: &'r str) -> Self {
         LineReader::new(
@@ -180,8 +191,26 @@ impl<'r> LineReader<'r> {
     pub fn line_no(&self) -> u64 {
         self.line_no
     }
+    /// Problems met so far: over-long lines, and (once) a summary of the malformed byte
+    /// sequences that were replaced, with the offset of the first.
     pub fn take_issues(&mut self) -> Vec<LineIssue> {
+        if let Some(first) = self.first_malformed.take() {
+            self.issues.push(LineIssue {
+                line: 0,
+                message: format!(
+                    "{} invalid {} sequence{} replaced with U+FFFD; the first at byte offset {first}",
+                    self.malformed,
+                    self.encoding.name(),
+                    if self.malformed == 1 { "" } else { "s" }
+                ),
+            });
+        }
         std::mem::take(&mut self.issues)
+    }
+    /// True when the input ended inside the last line returned (no line terminator), i.e. a
+    /// file cut short mid-line or one without a final newline.
+    pub fn ended_mid_line(&self) -> bool {
+        self.last_unterminated
     }
     pub fn take_io_error(&mut self) -> Option<io::Error> {
         self.io_error.take()
@@ -218,10 +247,32 @@ impl<'r> LineReader<'r> {
                 .max_utf8_buffer_length(self.raw.len())
                 .unwrap_or(CHUNK * 4),
         );
-        let (_, read, _) = self
-            .decoder
-            .decode_to_string(&self.raw, &mut self.buf, last);
+        // Decode without silent replacement so each malformed sequence (lone surrogate, odd
+        // trailing byte, invalid UTF-8) is counted and its offset kept for the report.
+        let mut read = 0;
+        loop {
+            let (res, n) = self.decoder.decode_to_string_without_replacement(
+                &self.raw[read..],
+                &mut self.buf,
+                last,
+            );
+            read += n;
+            match res {
+                DecoderResult::InputEmpty => break,
+                DecoderResult::OutputFull => self.buf.reserve(CHUNK),
+                DecoderResult::Malformed(bad, after) => {
+                    self.buf.push('\u{FFFD}');
+                    self.malformed += 1;
+                    if self.first_malformed.is_none() {
+                        let at = (self.raw_offset + read as u64)
+                            .saturating_sub(bad as u64 + after as u64);
+                        self.first_malformed = Some(at);
+                    }
+                }
+            }
+        }
         self.raw.drain(..read);
+        self.raw_offset += read as u64;
         if self.buf[before..].contains('\0') {
             let cleaned: String = self.buf[before..].chars().filter(|&c| c != '\0').collect();
             self.buf.truncate(before);
@@ -255,6 +306,7 @@ impl<'r> LineReader<'r> {
                     self.skipping = false;
                     continue;
                 }
+                self.last_unterminated = false;
                 self.line_no += 1;
                 let mut end = line_end;
                 if end - line_start > self.limits.max_line {
@@ -305,6 +357,7 @@ impl<'r> LineReader<'r> {
                         self.skipping = false;
                         return None;
                     }
+                    self.last_unterminated = true;
                     self.line_no += 1;
                     return Some((self.line_no, &self.buf[line_start..]));
                 }

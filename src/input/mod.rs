@@ -214,34 +214,71 @@ fn walk_path(p: &Path, display: &str, depth: u32, budget: &mut Budget, v: &mut d
         return;
     }
     let bin = sniff_binary(&head);
+    // A pipe, a device or a socket (`<(unzip -p ...)`, `/dev/zero`) can neither seek nor be
+    // trusted to end: read it as a stream, capped like an archive member.
+    let regular = meta.is_file();
     if bin == Some(Format::Zip) {
-        match zip::ZipArchive::new(f) {
-            Ok(mut za) => walk_zip(&mut za, display, 0, meta.len(), budget, v),
-            Err(e) => {
-                // Damaged central directory: salvage what the local headers give.
-                let mut errors = vec![format!(
-                    "damaged archive ({e}); recovering members from local headers"
-                )];
-                match File::open(p) {
-                    Ok(f2) => salvage_zip(Box::new(f2), display, 0, budget, v, &mut errors),
-                    Err(e) => errors.push(format!("cannot reopen: {e}")),
-                }
-                v.report(WalkReport {
+        if regular {
+            match f.rewind() {
+                Ok(()) => walk_archive(f, display, 0, meta.len(), Vec::new(), budget, v),
+                Err(e) => v.report(WalkReport {
                     path: display.to_string(),
-                    format: Some(Format::Zip),
-                    bytes: meta.len(),
-                    errors,
-                });
+                    errors: vec![format!("seek error: {e}")],
+                    ..Default::default()
+                }),
             }
+        } else {
+            let cap = budget
+                .limits
+                .max_in_memory
+                .min(budget.limits.max_member_bytes);
+            let mut buf = head;
+            let mut errors = Vec::new();
+            if let Err(e) = (&mut f)
+                .take(cap.saturating_sub(buf.len() as u64))
+                .read_to_end(&mut buf)
+            {
+                errors.push(format!("read error after {} bytes: {e}", buf.len()));
+            }
+            if buf.len() as u64 >= cap {
+                errors.push(format!(
+                    "archive read from a stream is larger than the {cap}-byte limit; read in part"
+                ));
+            }
+            budget.case_bytes = budget.case_bytes.saturating_add(buf.len() as u64);
+            let len = buf.len() as u64;
+            walk_archive(Cursor::new(buf), display, 0, len, errors, budget, v);
         }
         return;
     }
-    if let Err(e) = f.seek(io::SeekFrom::Start(head.len() as u64)) {
-        v.report(WalkReport {
-            path: display.to_string(),
-            errors: vec![format!("seek error: {e}")],
-            ..Default::default()
+    if !regular {
+        let left = budget
+            .limits
+            .max_case_bytes
+            .saturating_sub(budget.case_bytes);
+        let mut lim = Limited {
+            inner: f,
+            read: head.len() as u64,
+            cap: budget.limits.max_member_bytes.min(left),
+            hit: None,
+            ratio_cap: None,
+        };
+        v.leaf(Leaf {
+            path: Arc::from(display),
+            head,
+            content: Content::Stream(Box::new(&mut lim)),
+            size: None,
+            errors: Vec::new(),
+            binary_format: bin,
         });
+        budget.case_bytes = budget.case_bytes.saturating_add(lim.read);
+        if let Some(h) = lim.hit.take() {
+            v.report(WalkReport {
+                path: display.to_string(),
+                errors: vec![h],
+                ..Default::default()
+            });
+        }
         return;
     }
     budget.case_bytes = budget.case_bytes.saturating_add(meta.len());
@@ -253,6 +290,104 @@ fn walk_path(p: &Path, display: &str, depth: u32, budget: &mut Budget, v: &mut d
         errors: Vec::new(),
         binary_format: bin,
     });
+}
+
+/// Walk an in-memory input (a zip, or a single file) as one case.
+pub fn walk_bytes(name: &str, bytes: &[u8], limits: Limits, v: &mut dyn Visitor) {
+    let mut budget = Budget {
+        limits,
+        case_bytes: 0,
+    };
+    let bin = sniff_binary(bytes);
+    if bin == Some(Format::Zip) {
+        walk_archive(
+            Cursor::new(bytes),
+            name,
+            0,
+            bytes.len() as u64,
+            Vec::new(),
+            &mut budget,
+            v,
+        );
+        return;
+    }
+    let head_len = if bin == Some(Format::Evtx) {
+        0
+    } else {
+        bytes.len().min(HEAD_LEN)
+    };
+    v.leaf(Leaf {
+        path: Arc::from(name),
+        head: bytes[..head_len].to_vec(),
+        content: if bin == Some(Format::Evtx) {
+            Content::Memory(Cursor::new(bytes.to_vec()))
+        } else {
+            Content::Stream(Box::new(&bytes[head_len..]))
+        },
+        size: Some(bytes.len() as u64),
+        errors: Vec::new(),
+        binary_format: bin,
+    });
+}
+
+/// Open a zip from a seekable source at `depth`; when its central directory cannot be read,
+/// recover the members its local headers still describe. `errors` are problems already found
+/// with the archive itself (reported against `display`).
+fn walk_archive<R: Read + Seek>(
+    mut r: R,
+    display: &str,
+    depth: u32,
+    len: u64,
+    mut errors: Vec<String>,
+    budget: &mut Budget,
+    v: &mut dyn Visitor,
+) {
+    match zip::ZipArchive::new(&mut r) {
+        // The zip crate indexes members by name, so of two with the same name only one is
+        // reachable through the central directory: read them all from their local headers.
+        Ok(za) if za.has_duplicate_names() => {
+            drop(za);
+            errors.push(
+                "duplicate member names in the central directory; members read from their local headers so each copy is analysed".into(),
+            );
+            match r.rewind() {
+                Ok(()) => salvage_zip(r, display, depth, len, budget, v, &mut errors),
+                Err(e) => errors.push(format!("seek error: {e}")),
+            }
+            v.report(WalkReport {
+                path: display.to_string(),
+                format: Some(Format::Zip),
+                bytes: len,
+                errors,
+            });
+        }
+        Ok(mut za) => {
+            if !errors.is_empty() {
+                v.report(WalkReport {
+                    path: display.to_string(),
+                    format: Some(Format::Zip),
+                    bytes: len,
+                    errors,
+                });
+            }
+            walk_zip(&mut za, display, depth, len, budget, v);
+        }
+        Err(e) => {
+            errors.push(format!(
+                "damaged archive ({e}); recovering members from local headers"
+            ));
+            match r.rewind() {
+                Ok(()) => salvage_zip(r, display, depth, len, budget, v, &mut errors),
+                Err(e) => errors.push(format!("seek error: {e}")),
+            }
+            v.report(WalkReport {
+                path: display.to_string(),
+                format: Some(Format::Zip),
+                bytes: len,
+                errors,
+            });
+        }
+    }
 }
 
 /// Counts decompressed bytes and stops at the member / case / ratio limits.
@@ -381,7 +516,9 @@ fn walk_zip<R: Read + Seek>(
             hit: None,
             ratio_cap,
         };
-        let mut head = Vec::with_capacity(HEAD_LEN.min(declared as usize + 1));
+        // `declared` comes from the archive and may be anything (u64::MAX): no arithmetic on
+        // it that can overflow.
+        let mut head = Vec::with_capacity(declared.min(HEAD_LEN as u64) as usize + 1);
         if let Err(e) = (&mut lim).take(HEAD_LEN as u64).read_to_end(&mut head) {
             errors.push(format!("cannot decompress: {e}"));
             budget.case_bytes += lim.read;
@@ -429,28 +566,7 @@ fn walk_zip<R: Read + Seek>(
             }
             if bin == Some(Format::Zip) {
                 let len = buf.len() as u64;
-                match zip::ZipArchive::new(Cursor::new(buf)) {
-                    Ok(mut inner) => {
-                        if !errors.is_empty() {
-                            v.report(WalkReport {
-                                path: path.clone(),
-                                format: Some(Format::Zip),
-                                bytes: len,
-                                errors,
-                            });
-                        }
-                        walk_zip(&mut inner, &path, depth + 1, len, budget, v);
-                    }
-                    Err(e) => {
-                        errors.push(format!("damaged nested archive: {e}"));
-                        v.report(WalkReport {
-                            path,
-                            format: Some(Format::Zip),
-                            bytes: len,
-                            errors,
-                        });
-                    }
-                }
+                walk_archive(Cursor::new(buf), &path, depth + 1, len, errors, budget, v);
             } else {
                 let len = buf.len() as u64;
                 v.leaf(Leaf {
@@ -464,31 +580,22 @@ fn walk_zip<R: Read + Seek>(
             }
             continue;
         }
-        // Stream the rest straight from the archive.
-        let leaf_path: Arc<str> = Arc::from(path.as_str());
-        let mut collector = LimitNote {
-            inner: lim,
-            errors: &mut errors,
-        };
-        {
-            let reader: Box<dyn Read + '_> = Box::new(&mut collector);
-            v.leaf(Leaf {
-                path: leaf_path,
-                head,
-                content: Content::Stream(reader),
-                size: Some(declared),
-                errors: Vec::new(),
-                binary_format: bin,
-            });
-        }
-        budget.case_bytes += collector.inner.read;
-        if let Some(h) = collector.inner.hit.take() {
-            errors.push(h);
-        }
-        if !errors.is_empty() {
+        // Stream the rest straight from the archive. Problems found so far go with the leaf;
+        // a limit hit while the parser reads is known only afterwards and is reported against
+        // the same path, so it lands in that member's `inputs[].errors`.
+        v.leaf(Leaf {
+            path: Arc::from(path.as_str()),
+            head,
+            content: Content::Stream(Box::new(&mut lim)),
+            size: Some(declared),
+            errors: std::mem::take(&mut errors),
+            binary_format: bin,
+        });
+        budget.case_bytes += lim.read;
+        if let Some(h) = lim.hit.take() {
             v.report(WalkReport {
                 path,
-                errors,
+                errors: vec![h],
                 ..Default::default()
             });
         }
@@ -498,39 +605,80 @@ fn walk_zip<R: Read + Seek>(
     }
 }
 
-/// Passes reads through; exists so the limit state survives the leaf's use of the stream.
-struct LimitNote<'e, R> {
-    inner: Limited<R>,
-    #[allow(dead_code)]
-    errors: &'e mut Vec<String>,
+/// Counts the bytes read from an archive being salvaged, so problems can name an offset.
+struct Counted<R> {
+    inner: R,
+    pos: std::rc::Rc<std::cell::Cell<u64>>,
 }
 
-impl<R: Read> Read for LimitNote<'_, R> {
+impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.read(buf)
+        let n = self.inner.read(buf)?;
+        self.pos.set(self.pos.get() + n as u64);
+        Ok(n)
     }
 }
 
 /// Read members one after another from their local headers, for archives whose central
-/// directory is damaged or missing.
-fn salvage_zip(
-    mut r: Box<dyn Read>,
+/// directory is damaged or missing. Each member goes through the same checks as in
+/// [`walk_zip`] (name, limits, nesting); a member cut short names the offset where the archive
+/// ends.
+fn salvage_zip<R: Read>(
+    r: R,
     display: &str,
     depth: u32,
+    archive_len: u64,
     budget: &mut Budget,
     v: &mut dyn Visitor,
     errors: &mut Vec<String>,
 ) {
+    let pos = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    let mut r = Counted {
+        inner: r,
+        pos: pos.clone(),
+    };
     let mut n = 0;
+    let mut seen = std::collections::HashSet::new();
     loop {
+        let at = pos.get();
         match zip::read::read_zipfile_from_stream(&mut r) {
             Ok(Some(mut m)) => {
                 n += 1;
                 if m.is_dir() {
                     continue;
                 }
+                let data_start = pos.get();
+                let data_end = data_start.saturating_add(m.compressed_size());
                 let raw = member_name(m.name_raw());
                 let path = format!("{display}!{}", escape_name(&raw));
+                let mut leaf_errors = vec![format!(
+                    "recovered from a damaged archive (local header at offset {at})"
+                )];
+                if unsafe_member_name(&raw) {
+                    leaf_errors.push("member name is unsafe as a path (absolute, drive letter or `..`); shown escaped, never used as a path".into());
+                }
+                if !seen.insert(raw.clone()) {
+                    leaf_errors
+                        .push("duplicate member name in the archive; each copy is analysed".into());
+                }
+                if m.encrypted() {
+                    leaf_errors.push("encrypted member; not read".into());
+                    v.report(WalkReport {
+                        path,
+                        errors: leaf_errors,
+                        ..Default::default()
+                    });
+                    continue;
+                }
+                if budget.case_bytes >= budget.limits.max_case_bytes {
+                    leaf_errors.push("case size limit reached; member not read".into());
+                    v.report(WalkReport {
+                        path,
+                        errors: leaf_errors,
+                        ..Default::default()
+                    });
+                    continue;
+                }
                 let (cap, ratio_cap) = member_cap(budget, m.compressed_size());
                 let mut lim = Limited {
                     inner: &mut m,
@@ -540,32 +688,51 @@ fn salvage_zip(
                     ratio_cap,
                 };
                 let mut head = Vec::new();
-                let _ = (&mut lim).take(HEAD_LEN as u64).read_to_end(&mut head);
+                if let Err(e) = (&mut lim).take(HEAD_LEN as u64).read_to_end(&mut head) {
+                    leaf_errors.push(format!("cannot decompress: {e}"));
+                }
                 let bin = sniff_binary(&head);
-                if bin == Some(Format::Zip) && depth + 1 < budget.limits.max_depth {
-                    let mut buf = head;
-                    let _ = (&mut lim)
-                        .take(budget.limits.max_in_memory.min(cap))
-                        .read_to_end(&mut buf);
-                    budget.case_bytes += lim.read;
-                    if let Ok(mut inner) = zip::ZipArchive::new(Cursor::new(buf)) {
-                        walk_zip(&mut inner, &path, depth + 1, 0, budget, v);
+                let mut parsed = false;
+                if bin == Some(Format::Zip) {
+                    if depth + 1 >= budget.limits.max_depth {
+                        leaf_errors.push(format!(
+                            "archive nested more than {} levels deep; not opened",
+                            budget.limits.max_depth
+                        ));
+                    } else {
+                        let mut buf = head;
+                        if let Err(e) = (&mut lim)
+                            .take(budget.limits.max_in_memory.min(cap))
+                            .read_to_end(&mut buf)
+                        {
+                            leaf_errors.push(format!("cannot decompress: {e}"));
+                        }
+                        budget.case_bytes += lim.read;
+                        if let Some(h) = lim.hit.take() {
+                            leaf_errors.push(h);
+                        }
+                        let len = buf.len() as u64;
+                        walk_archive(
+                            Cursor::new(buf),
+                            &path,
+                            depth + 1,
+                            len,
+                            leaf_errors,
+                            budget,
+                            v,
+                        );
+                        parsed = true;
+                        leaf_errors = Vec::new();
                     }
-                    continue;
-                }
-                let mut leaf_errors = vec!["recovered from a damaged archive".to_string()];
-                if unsafe_member_name(&raw) {
-                    leaf_errors.push(
-                        "member name is unsafe as a path; shown escaped, never used as a path"
-                            .into(),
-                    );
-                }
-                {
+                } else {
                     let (content, head) = if bin == Some(Format::Evtx) {
                         let mut buf = head;
-                        let _ = (&mut lim)
+                        if let Err(e) = (&mut lim)
                             .take(budget.limits.max_in_memory.min(cap))
-                            .read_to_end(&mut buf);
+                            .read_to_end(&mut buf)
+                        {
+                            leaf_errors.push(format!("cannot decompress: {e}"));
+                        }
                         (Content::Memory(Cursor::new(buf)), Vec::new())
                     } else {
                         (
@@ -578,17 +745,38 @@ fn salvage_zip(
                         head,
                         content,
                         size: None,
-                        errors: leaf_errors,
+                        errors: std::mem::take(&mut leaf_errors),
                         binary_format: bin,
                     });
+                    budget.case_bytes += lim.read;
+                    if let Some(h) = lim.hit.take() {
+                        leaf_errors.push(h);
+                    }
+                    parsed = true;
                 }
-                // Drain what the parser did not read so the next local header lines up.
-                let _ = io::copy(&mut lim, &mut io::sink());
-                budget.case_bytes += lim.read;
+                // Dropping the member skips what the parser did not read (raw, without
+                // decompressing), so the next local header lines up.
+                drop(m);
+                if pos.get() < data_end {
+                    leaf_errors.push(format!(
+                        "member data cut short: the archive ends at byte offset {}, {} bytes before the member's end",
+                        pos.get(),
+                        data_end - pos.get()
+                    ));
+                }
+                if !leaf_errors.is_empty() || !parsed {
+                    v.report(WalkReport {
+                        path,
+                        errors: leaf_errors,
+                        ..Default::default()
+                    });
+                }
             }
             Ok(None) => break,
             Err(e) => {
-                errors.push(format!("stopped after {n} members: {e}"));
+                errors.push(format!(
+                    "stopped after {n} members at byte offset {at} of {archive_len}: {e}"
+                ));
                 break;
             }
         }

@@ -374,6 +374,16 @@ impl SipBuilder {
         }
     }
 
+    /// The body announced by `Content-Length` is not all there.
+    pub fn body_truncated(&self) -> bool {
+        self.in_body && self.content_length.is_some_and(|n| self.body_len < n)
+    }
+
+    /// A `Content-Length` header has been seen (conventionally the last header).
+    pub fn has_content_length(&self) -> bool {
+        self.content_length.is_some()
+    }
+
     pub fn finish(self) -> SipMessage {
         self.msg
     }

@@ -426,14 +426,39 @@ impl UccapiParser {
     pub fn finish(&mut self, ctx: &mut ParseCtx<'_>) {
         self.flush(ctx);
     }
+
+    /// At the end of input: report a SIP message that was cut short (a file truncated by a
+    /// copy, an upload limit or a log rollover), naming the last line and where the message
+    /// started. What was read is still kept. A message counts as cut when its announced body is
+    /// incomplete, or when the input stops mid-line while still in the headers before any
+    /// `Content-Length` (which conventionally comes last) — a complete excerpt that merely lacks
+    /// a final newline is not reported.
+    fn report_cut(&self, last_line: u64, ended_mid_line: bool, ctx: &mut ParseCtx<'_>) {
+        let (start, b) = match &self.state {
+            State::Message(b, _, line) => (*line, b),
+            State::Trace(TraceRecord {
+                line, sip: Some(b), ..
+            }) => (*line, b),
+            _ => return,
+        };
+        let cut = b.body_truncated() || (ended_mid_line && !b.in_body() && !b.has_content_length());
+        if cut {
+            ctx.error(format!(
+                "line {last_line}: the input ends inside the SIP message that starts at line {start}; kept as far as it goes"
+            ));
+        }
+    }
 }
 
 /// Parse a whole client log / trace / bare SIP file.
 pub fn parse(lines: &mut LineReader<'_>, ctx: &mut ParseCtx<'_>) -> u64 {
     let mut p = UccapiParser::new();
+    let mut last = 0;
     while let Some((n, l)) = lines.next_line() {
+        last = n;
         p.feed(n, l, ctx);
     }
+    p.report_cut(last, lines.ended_mid_line(), ctx);
     p.finish(ctx);
     ctx.records
 }
@@ -471,9 +496,11 @@ mod tests {
         let mut errors = Vec::new();
         let mut out = Vec::new();
         let mut sink = |r: Record| out.push(r);
-        let mut ctx = ParseCtx::new(&path, &mut errors, &mut sink);
-        let mut lr = LineReader::from_str(text);
-        parse(&mut lr, &mut ctx);
+        {
+            let mut ctx = ParseCtx::new(&path, &mut errors, &mut sink);
+            let mut lr = LineReader::from_str(text);
+            parse(&mut lr, &mut ctx);
+        }
         out
     }
 
