@@ -5,6 +5,8 @@
 //! gen_cases corpus OUTDIR --count N --seed S [--min-kb 200 --max-kb 2000]
 //! gen_cases big-log FILE --mb 512 --seed S
 //! ```
+// A test-data generator: long parameter lists and tuple returns read better here than builders.
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
 #[path = "../benches/synth/mod.rs"]
 mod synth;
 

@@ -222,6 +222,10 @@ impl Ctx {
     }
 
     pub fn pool_domain(&self) -> String {
-        self.pool.splitn(2, '.').nth(1).unwrap_or("").to_string()
+        self.pool
+            .split_once('.')
+            .map(|x| x.1)
+            .unwrap_or("")
+            .to_string()
     }
 }

@@ -324,7 +324,7 @@ pub fn fixtures() -> Vec<(Case, &'static str, &'static str)> {
                     .files
                     .iter()
                     .find(|(p, _)| p.to_ascii_lowercase().ends_with("uccapilog"))
-                    .map(|(p, _)| p.rsplitn(2, '/').nth(1).unwrap_or("").to_string())
+                    .map(|(p, _)| p.rsplit_once('/').map(|x| x.0).unwrap_or("").to_string())
                     .unwrap_or_default();
                 case.packaging = Packaging::NestedZip { inner_dir: dir };
             }
@@ -397,7 +397,7 @@ pub fn corpus(count: usize, seed: u64, min_kb: u64, max_kb: u64) -> Vec<Case> {
                     .files
                     .iter()
                     .find(|(p, _)| p.to_ascii_lowercase().ends_with("uccapilog"))
-                    .map(|(p, _)| p.rsplitn(2, '/').nth(1).unwrap_or("").to_string());
+                    .map(|(p, _)| p.rsplit_once('/').map(|x| x.0).unwrap_or("").to_string());
                 case.packaging = match dir {
                     Some(d) if !d.is_empty() => Packaging::NestedZip { inner_dir: d },
                     _ => Packaging::Zip,

@@ -56,8 +56,8 @@ pub fn ipconfig(ctx: &Ctx, rng: &mut Rng, dns: &[String]) -> String {
     let mac: Vec<String> = (0..6).map(|_| rng.hex_upper(2)).collect();
     let gw = ctx
         .local_ip
-        .rsplitn(2, '.')
-        .nth(1)
+        .rsplit_once('.')
+        .map(|x| x.0)
         .unwrap_or("10.0.0")
         .to_string()
         + ".1";
