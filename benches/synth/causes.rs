@@ -609,7 +609,7 @@ fn clock_skew(spec: &CaseSpec, rng: Rng) -> B<'_> {
                 129,
                 3,
                 "None",
-                &"NtpClient was unable to set a domain peer to use as a time source because of discovery error. NtpClient will try again in 15 minutes and double the reattempt interval thereafter. The error was: The entry is not found. (0x800706E1)".to_string(),
+                "NtpClient was unable to set a domain peer to use as a time source because of discovery error. NtpClient will try again in 15 minutes and double the reattempt interval thereafter. The error was: The entry is not found. (0x800706E1)",
             ),
         ];
         b.add_events("System", sys, 20);
