@@ -74,7 +74,7 @@ impl<'r> Case<'r> {
             facts: FactsCollector::new(),
             inputs: Vec::new(),
             warnings: Vec::new(),
-            filter: EventFilter::all(),
+            filter: event_filter(rules),
         }
     }
 
@@ -351,6 +351,75 @@ fn evtx_truncation(header: &[u8], len: u64) -> Option<String> {
         )),
         _ => None,
     }
+}
+
+/// The events the rules can use, so EVTX records of no interest are never rendered: every
+/// rule of kind `event` names its providers and event IDs, or else all events are kept.
+pub fn event_filter(rules: &RuleSet) -> EventFilter {
+    let mut f = EventFilter::none();
+    // Lync/Communicator event 11 carries a SIP response that the SIP rules read.
+    for p in ["lync", "communicator"] {
+        f = f.provider_event(p, 11);
+    }
+    for r in rules.rules.iter().filter(|r| r.kind == "event") {
+        let ids: Vec<u32> = r
+            .conds
+            .iter()
+            .filter(|c| {
+                c.field == "event_id"
+                    && matches!(
+                        c.op,
+                        crate::engine::cond::Op::In | crate::engine::cond::Op::Eq
+                    )
+            })
+            .flat_map(|c| c.values.iter().filter_map(|v| v.parse().ok()))
+            .collect();
+        let providers: Option<Vec<String>> = r
+            .conds
+            .iter()
+            .find(|c| c.field == "provider" && c.op == crate::engine::cond::Op::Re)
+            .and_then(|c| c.values.first())
+            .and_then(|re| provider_names(re));
+        match (providers, ids.is_empty()) {
+            (Some(ps), false) => {
+                for p in &ps {
+                    for &id in &ids {
+                        f = f.provider_event(p, id);
+                    }
+                }
+            }
+            (Some(ps), true) => {
+                for p in &ps {
+                    f = f.provider(p);
+                }
+            }
+            (None, false) => {
+                for &id in &ids {
+                    f = f.event_id(id);
+                }
+            }
+            (None, true) => return EventFilter::all(),
+        }
+    }
+    f
+}
+
+/// `^(lync|communicator)$` → [lync, communicator]; None unless every alternative is a plain name.
+fn provider_names(re: &str) -> Option<Vec<String>> {
+    let t = re.trim_start_matches('^').trim_end_matches('$');
+    let t = t
+        .strip_prefix('(')
+        .and_then(|x| x.strip_suffix(')'))
+        .unwrap_or(t);
+    let names: Vec<String> = t.split('|').map(|s| s.trim().to_string()).collect();
+    names
+        .iter()
+        .all(|n| {
+            !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ' ' || c == '_')
+        })
+        .then_some(names)
 }
 
 fn named_like_log(path: &str) -> bool {

@@ -128,6 +128,8 @@ enum RulesAction {
     Check,
     /// Run every rule's inline examples.
     Test,
+    /// Print the literals of the free-text prefilter, one per line (for `rg -F -f`).
+    Literals,
 }
 
 /// `+01:00`, `-8`, `UTC+05:30`, `Z` → minutes east of UTC.
@@ -295,6 +297,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             ));
                         }
                     }
+                    write_out(&None, &o)?;
+                }
+                RulesAction::Literals => {
+                    let mut o = set.literals().join("\n");
+                    o.push('\n');
                     write_out(&None, &o)?;
                 }
                 RulesAction::Check => {

@@ -410,6 +410,20 @@ impl RuleSet {
         }
     }
 
+    /// Every literal of the free-text prefilter (lower case), for comparisons with grep tools.
+    pub fn literals(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .rules
+            .iter()
+            .filter(|r| r.kind == "line")
+            .filter_map(|r| r.literals.clone())
+            .flatten()
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
     /// Does this kind have rules at all? Lets callers skip work.
     pub fn has_kind(&self, kind: &str) -> bool {
         self.by_kind.contains_key(kind)

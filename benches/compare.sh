@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Whole-process comparison: sfbdiag against what an engineer would otherwise run, both sides in
+# one run, printing ratios. Needs ripgrep, unzip, zip, hyperfine and evtx_dump:
+#   apt-get install ripgrep hyperfine zip unzip && cargo install evtx
+# Usage: benches/compare.sh [MB]     (default 512)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MB=${1:-512}
+WORK=${WORK:-/tmp/sfbdiag-compare}
+mkdir -p "$WORK"
+cargo build --release --quiet --bin sfbdiag --example gen_cases
+BIN=target/release/sfbdiag
+LOG="$WORK/big-$MB.UccApilog"
+[ -s "$LOG" ] || target/release/examples/gen_cases big-log "$LOG" --mb "$MB" --seed 11 >/dev/null
+[ -s "$LOG.zip" ] || (cd "$WORK" && zip -q -1 "$(basename "$LOG").zip" "$(basename "$LOG")")
+$BIN rules literals > "$WORK/literals.txt"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB; log $(du -m "$LOG" | cut -f1) MB; $(wc -l < "$WORK/literals.txt") literals"
+
+ratio() { # name, json
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+name, path = sys.argv[1], sys.argv[2]
+r = json.load(open(path))["results"]
+a, b = r[0]["mean"], r[1]["mean"]
+print(f"{name}: sfbdiag {a:.3f} s, baseline {b:.3f} s, ratio {a/b:.2f}x")
+PY
+}
+
+hyperfine -N --warmup 1 --runs 5 --export-json "$WORK/log.json" \
+  "$BIN analyze --format json --output /dev/null $LOG" \
+  "rg -c -i -F -f $WORK/literals.txt $LOG" >/dev/null
+ratio "UCCAPI log, $MB MB (vs rg -c -i -F -f literals)" "$WORK/log.json"
+
+hyperfine --warmup 1 --runs 5 --export-json "$WORK/zip.json" \
+  "$BIN analyze --format json --output /dev/null $LOG.zip" \
+  "unzip -p $LOG.zip | rg -c -i -F -f $WORK/literals.txt" >/dev/null
+ratio "the same log zipped (vs unzip -p | rg)" "$WORK/zip.json"
+
+EVTX=$(ls ../shared/samples/real/*.evtx | tr '\n' ' ')
+hyperfine --warmup 2 --runs 10 --export-json "$WORK/evtx.json" \
+  "$BIN analyze --format json --output /dev/null $EVTX" \
+  "for f in $EVTX; do evtx_dump -o jsonl \$f > /dev/null 2>&1 || true; done" >/dev/null
+ratio "the real .evtx samples (vs evtx_dump -o jsonl)" "$WORK/evtx.json"
+
+for f in ../shared/samples/real/system.evtx; do
+  hyperfine -N --warmup 2 --runs 10 --export-json "$WORK/sys.json" \
+    "$BIN analyze --format json --output /dev/null $f" "evtx_dump -o jsonl $f" >/dev/null
+  ratio "system.evtx (vs evtx_dump -o jsonl)" "$WORK/sys.json"
+done
+
+SMALL=fixtures/cases/clock-skew-1013.zip
+hyperfine -N --warmup 3 --runs 30 --export-json "$WORK/small.json" "$BIN analyze --format json --output /dev/null $SMALL" >/dev/null
+python3 -c "import json; r=json.load(open('$WORK/small.json'))['results'][0]; print(f'small case from a cold process: {r[\"mean\"]*1000:.1f} ms')"
+/usr/bin/time -f "peak RSS on the $MB MB log: %M KB" $BIN analyze --format json --output /dev/null "$LOG"
