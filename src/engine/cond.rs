@@ -51,7 +51,10 @@ pub struct Cond {
     pub values: Vec<String>,
     /// Lower-cased values, for case-insensitive comparison.
     lower: Vec<String>,
-    regex: Option<Regex>,
+    /// The pattern of a regex condition: checked when the rule loads, compiled on first use, so
+    /// a short analysis does not pay for rules it never reaches.
+    pattern: Option<String>,
+    regex: std::sync::OnceLock<Option<Regex>>,
     num: Option<f64>,
 }
 
@@ -182,16 +185,15 @@ impl Cond {
                 ));
             }
         };
-        let regex = match op {
+        let pattern = match op {
             Op::Re | Op::NotRe => {
                 let pat = values.first().ok_or("a regex condition needs a pattern")?;
-                Some(
-                    RegexBuilder::new(pat)
-                        .case_insensitive(true)
-                        .size_limit(1 << 20)
-                        .build()
-                        .map_err(|e| format!("bad regex in `{src}`: {e}"))?,
-                )
+                regex_syntax::ParserBuilder::new()
+                    .case_insensitive(true)
+                    .build()
+                    .parse(pat)
+                    .map_err(|e| format!("bad regex in `{src}`: {e}"))?;
+                Some(pat.clone())
             }
             _ => None,
         };
@@ -215,7 +217,8 @@ impl Cond {
             op,
             values,
             lower,
-            regex,
+            pattern,
+            regex: std::sync::OnceLock::new(),
             num,
         })
     }
@@ -225,9 +228,22 @@ impl Cond {
     pub fn required_literals(&self) -> Option<Vec<String>> {
         match self.op {
             Op::Contains => Some(self.lower.clone()),
-            Op::Re => self.regex.as_ref().and_then(|r| regex_literals(r.as_str())),
+            Op::Re => self.pattern.as_deref().and_then(regex_literals),
             _ => None,
         }
+    }
+
+    fn compiled(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| {
+                let p = self.pattern.as_deref()?;
+                RegexBuilder::new(p)
+                    .case_insensitive(true)
+                    .size_limit(1 << 22)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
     }
 
     /// Evaluate against the field's values; returns the index of the value that decided a
@@ -245,11 +261,11 @@ impl Cond {
                 .any(|v| self.lower.iter().any(|l| eq_ci(&v.value, l))))
             .then_some(None),
             Op::Re => {
-                let re = self.regex.as_ref()?;
+                let re = self.compiled()?;
                 any(&|v| re.is_match(v)).map(Some)
             }
             Op::NotRe => {
-                let re = self.regex.as_ref()?;
+                let re = self.compiled()?;
                 (!vals.iter().any(|v| re.is_match(&v.value))).then_some(None)
             }
             Op::Contains => any(&|v| self.lower.iter().any(|l| contains_ci(v, l))).map(Some),
