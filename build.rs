@@ -2,7 +2,9 @@
 use std::{env, fs, path::Path};
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    // Read at run time: a moved checkout must embed its own rules, not the old location's.
+    let manifest = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest).join("rules");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut names: Vec<String> = fs::read_dir(&dir)
         .map(|rd| {
@@ -13,6 +15,7 @@ fn main() {
         })
         .unwrap_or_default();
     names.sort();
+    assert!(!names.is_empty(), "no rule files in {}", dir.display());
     let mut out = String::from("pub static RULES: &[(&str, &str)] = &[\n");
     for n in &names {
         let p = dir.join(n);

@@ -213,6 +213,13 @@ impl RuleSet {
         files: &[(String, String)],
         origin: &str,
     ) -> Result<RuleSet, Vec<RuleError>> {
+        if files.is_empty() {
+            return Err(vec![RuleError {
+                file: origin.to_string(),
+                line: 0,
+                message: "no rule files".into(),
+            }]);
+        }
         let mut errors = Vec::new();
         let mut causes: Vec<CauseDef> = Vec::new();
         let mut rules: Vec<Rule> = Vec::new();
