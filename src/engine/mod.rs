@@ -123,8 +123,9 @@ pub struct RuleSet {
     pub causes: Vec<CauseDef>,
     pub rules: Vec<Rule>,
     by_kind: HashMap<String, Vec<usize>>,
-    /// Prefilter over the literals of the rules on free text (`line` and `event` kinds).
-    prefilter: Option<Prefilter>,
+    /// Prefilter over the literals of the rules on free text, built on first use: a case of
+    /// event logs alone never needs it.
+    prefilter: std::sync::OnceLock<Option<Prefilter>>,
     /// Where the rules came from (`embedded` or a directory).
     pub origin: String,
 }
@@ -391,12 +392,11 @@ impl RuleSet {
         for (i, r) in rules.iter().enumerate() {
             by_kind.entry(r.kind.clone()).or_default().push(i);
         }
-        let prefilter = build_prefilter(&rules);
         Ok(RuleSet {
             causes,
             rules,
             by_kind,
-            prefilter,
+            prefilter: std::sync::OnceLock::new(),
             origin: origin.to_string(),
         })
     }
@@ -411,10 +411,14 @@ impl RuleSet {
     /// Could any `line` rule match a line with this text? False only when no rule without a
     /// literal exists and the text holds none of the literals.
     pub fn line_may_match(&self, text: &str) -> bool {
-        match &self.prefilter {
+        match self.prefilter() {
             None => self.by_kind.contains_key("line"),
             Some(pf) => pf.always.contains_key("line") || pf.ac.is_match(text),
         }
+    }
+
+    fn prefilter(&self) -> Option<&Prefilter> {
+        self.prefilter.get_or_init(|| build_prefilter(&self.rules)).as_ref()
     }
 
     /// Every literal of the free-text prefilter (lower case), for comparisons with grep tools.
@@ -444,7 +448,7 @@ impl RuleSet {
         };
         let mut scratch: Vec<FieldVal<'_>> = Vec::new();
         // Free text: only rules whose literal occurs in the text are evaluated.
-        if let (Some(pf), Some(text)) = (&self.prefilter, prefilter_text(s)) {
+        if let (Some(pf), Some(text)) = (self.prefilter(), prefilter_text(s)) {
             let always = pf.always.get(kind);
             // Most lines hold no literal of any rule: one fast scan settles them.
             if !pf.ac.is_match(text.as_ref()) {

@@ -31,9 +31,14 @@ enum Item {
 
 /// Parse EVTX. Returns the number of records the crate yielded (including filtered-out ones);
 /// chunk and record errors go to `ctx.error`, naming the chunk or record.
-pub fn parse_evtx<R: Read + Seek>(r: R, ctx: &mut ParseCtx<'_>, filter: &EventFilter) -> u64 {
+pub fn parse_evtx<R: Read + Seek>(mut r: R, ctx: &mut ParseCtx<'_>, filter: &EventFilter) -> u64 {
+    // Starting a thread pool costs more than it saves on the small logs support bundles carry;
+    // spread chunks over all cores only from a few MB up.
+    let len = r.seek(std::io::SeekFrom::End(0)).unwrap_or(0);
+    let _ = r.seek(std::io::SeekFrom::Start(0));
+    let threads = if len >= 4 << 20 { 0 } else { 1 };
     let settings = ParserSettings::new()
-        .num_threads(0)
+        .num_threads(threads)
         .validate_checksums(false);
     let mut parser = match EvtxParser::from_read_seek(r) {
         Ok(p) => p.with_configuration(settings),
