@@ -188,11 +188,22 @@ impl Cond {
         let pattern = match op {
             Op::Re | Op::NotRe => {
                 let pat = values.first().ok_or("a regex condition needs a pattern")?;
-                regex_syntax::ParserBuilder::new()
+                // ASCII mode is much cheaper to check (no Unicode case folding) and is what rule
+                // patterns use; fall back to a full check only for patterns that need Unicode.
+                let ascii_ok = regex_syntax::ParserBuilder::new()
                     .case_insensitive(true)
+                    .unicode(false)
+                    .utf8(false)
                     .build()
                     .parse(pat)
-                    .map_err(|e| format!("bad regex in `{src}`: {e}"))?;
+                    .is_ok();
+                if !ascii_ok {
+                    regex_syntax::ParserBuilder::new()
+                        .case_insensitive(true)
+                        .build()
+                        .parse(pat)
+                        .map_err(|e| format!("bad regex in `{src}`: {e}"))?;
+                }
                 Some(pat.clone())
             }
             _ => None,

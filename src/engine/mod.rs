@@ -143,12 +143,16 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 }
 
-fn line_of(src: &str, offset: usize) -> usize {
-    src.as_bytes()[..offset.min(src.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+/// Line numbers of byte offsets in one file, from an index of line starts built once.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(src: &str) -> Lines {
+        Lines(memchr::memchr_iter(b'\n', src.as_bytes()).collect())
+    }
+    fn of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&nl| nl < offset) + 1
+    }
 }
 
 fn valid_id(s: &str) -> bool {
@@ -226,6 +230,8 @@ impl RuleSet {
         let mut rules: Vec<Rule> = Vec::new();
         let mut yields: Vec<(usize, String, String, usize)> = Vec::new();
         for (file, text) in files {
+            let lines = Lines::new(text);
+            let line_of = |_: &str, offset: usize| lines.of(offset);
             let err = |line: usize, message: String| RuleError {
                 file: file.clone(),
                 line,
@@ -418,7 +424,9 @@ impl RuleSet {
     }
 
     fn prefilter(&self) -> Option<&Prefilter> {
-        self.prefilter.get_or_init(|| build_prefilter(&self.rules)).as_ref()
+        self.prefilter
+            .get_or_init(|| build_prefilter(&self.rules))
+            .as_ref()
     }
 
     /// Every literal of the free-text prefilter (lower case), for comparisons with grep tools.
