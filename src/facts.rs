@@ -773,14 +773,21 @@ impl FactsCollector {
                 parts.push(ok.join("; "));
             }
             headline.push_str(&parts.join("; "));
-            if let Some(e) = expected {
+            // What the record must be for Skype for Business Online; said even when the logs do not
+            // show the tenant type, since these records are what a custom domain needs there.
+            if let Some(e) = expected_online(record) {
+                let shape = match record {
+                    "_sip._tls" => "SRV 443 ->",
+                    "_sipfederationtls._tcp" => "SRV 5061 ->",
+                    _ => "CNAME",
+                };
+                let hedge = if expected.is_some() {
+                    ""
+                } else {
+                    " (if this is an Office 365 custom domain)"
+                };
                 headline.push_str(&format!(
-                    "; expected {} {e}",
-                    if record.starts_with('_') {
-                        "SRV 443 ->"
-                    } else {
-                        "CNAME"
-                    }
+                    "; for Skype for Business Online it must be {shape} {e}{hedge}"
                 ));
             }
             let mut f = Fact::new("dns-record", src, None, headline);

@@ -275,3 +275,144 @@ fn batch_writes_one_line_per_case() {
     ));
     assert_eq!(t.lines().count(), exp.len() + 1);
 }
+
+/// Every event-log export shape and encoding in `fixtures/events/` is read by content and
+/// diagnosed from its events (what each file holds is listed here, from its content).
+#[test]
+fn event_exports_of_every_shape_are_diagnosed() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "app_system_eventviewer.xml",
+            "event-xml",
+            &["dns-records-missing", "adfs-self-signed-cert"],
+        ),
+        (
+            "app_system_wevtutil.txt",
+            "event-text",
+            &["dns-records-missing", "adfs-self-signed-cert"],
+        ),
+        (
+            "application_eventviewer_enus.csv",
+            "event-csv",
+            &["dns-records-missing"],
+        ),
+        (
+            "application_geteventlog.csv",
+            "event-csv",
+            &["dns-records-missing"],
+        ),
+        (
+            "application_legacy_xp.csv",
+            "event-csv",
+            &["dns-records-missing"],
+        ),
+        (
+            "security_eventviewer.csv",
+            "event-csv",
+            &["clock-skew", "wrong-credentials"],
+        ),
+        (
+            "system_eventviewer_ddmm_1252.csv",
+            "event-csv",
+            &["adfs-self-signed-cert"],
+        ),
+        (
+            "system_eventviewer_fr_utf16.xml",
+            "event-xml",
+            &["adfs-self-signed-cert"],
+        ),
+        (
+            "system_eventviewer_tab.txt",
+            "event-csv",
+            &["adfs-self-signed-cert"],
+        ),
+        (
+            "system_security_getwinevent.csv",
+            "event-csv",
+            &["clock-skew", "adfs-self-signed-cert", "wrong-credentials"],
+        ),
+    ];
+    for (file, format, causes) in cases {
+        let j = analyze(&root().join("fixtures/events").join(file), &[]);
+        assert_eq!(j["inputs"][0]["format"], *format, "{file}");
+        assert!(
+            j["inputs"][0]["records"].as_u64().unwrap_or(0) > 0,
+            "{file}"
+        );
+        let got: Vec<&str> = j["diagnoses"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter_map(|d| d["cause"].as_str())
+            .collect();
+        for c in *causes {
+            assert!(got.contains(c), "{file}: expected {c} among {got:?}");
+        }
+        for ev in j["diagnoses"][0]["evidence"].as_array().expect("evidence") {
+            assert!(
+                ev["line"].is_u64() || ev["record"].is_u64(),
+                "{file}: evidence has a location: {ev}"
+            );
+        }
+    }
+}
+
+#[test]
+fn text_report_names_the_failing_dns_record_and_the_measured_skew() {
+    let out = sfbdiag()
+        .args(["analyze"])
+        .arg(root().join("fixtures/cases/dns-records-missing.zip"))
+        .output()
+        .expect("runs");
+    let t = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        t.contains("nxdomain") && t.contains("sipdir.online.lync.com"),
+        "{t}"
+    );
+    let out = sfbdiag()
+        .args(["analyze"])
+        .arg(root().join("fixtures/cases/clock-skew-date-headers.zip"))
+        .output()
+        .expect("runs");
+    let t = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        t.contains("Measured: client clock") && t.contains(" min "),
+        "{t}"
+    );
+    let out = sfbdiag()
+        .args(["analyze"])
+        .arg(root().join("fixtures/cases/dns-propagation-pending.zip"))
+        .output()
+        .expect("runs");
+    let t = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        t.starts_with("sfbdiag") && t.contains("1. dns-propagation-pending"),
+        "{t}"
+    );
+}
+
+#[test]
+fn every_output_format_renders_and_redacts() {
+    let p = root().join("fixtures/cases/not-licensed.UccApilog");
+    for f in ["text", "json", "markdown", "html"] {
+        let out = sfbdiag()
+            .args(["analyze", "--redact", "--format", f])
+            .arg(&p)
+            .output()
+            .expect("runs");
+        assert!(out.status.success(), "{f}");
+        let t = String::from_utf8_lossy(&out.stdout);
+        assert!(t.contains("not-licensed"), "{f}");
+        assert!(
+            !t.contains("sip:") || t.contains(".example"),
+            "{f}: a SIP URI was not pseudonymised"
+        );
+    }
+    let out = sfbdiag()
+        .args(["completions", "bash"])
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("sfbdiag"));
+    let out = sfbdiag().args(["man"]).output().expect("runs");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(".TH"));
+}
