@@ -79,6 +79,11 @@ impl<'r> Case<'r> {
     }
 
     fn observe(rules: &RuleSet, hits: &mut Hits, facts: &mut FactsCollector, rec: Record) {
+        if let Body::Line(l) = &rec.body
+            && crate::facts::is_signin_reset(&l.text)
+        {
+            hits.epoch += 1;
+        }
         rules.match_subject(&rec, hits);
         facts.observe(&rec);
         // A Lync client event 11 carries the failed SIP response in its text: read it as SIP so

@@ -33,7 +33,7 @@ pub fn confidence(score: f64) -> &'static str {
 pub fn spread_facts(rules: &RuleSet, hits: &Hits) -> Vec<Fact> {
     let mut out = Vec::new();
     for (ci, c) in rules.causes.iter().enumerate() {
-        let mut sessions: Vec<(std::sync::Arc<str>, Option<crate::model::Ts>)> = Vec::new();
+        let mut sessions: Vec<(std::sync::Arc<str>, Option<crate::model::Ts>, u32)> = Vec::new();
         let mut total = 0;
         for (ri, r) in rules.rules.iter().enumerate() {
             if r.cause != ci || r.kind == "signature-spread" {
@@ -42,8 +42,9 @@ pub fn spread_facts(rules: &RuleSet, hits: &Hits) -> Vec<Fact> {
             let h = &hits.per_rule[ri];
             total += h.count;
             for s in &h.sessions {
-                let near = sessions.iter().any(|(p, t)| {
+                let near = sessions.iter().any(|(p, t, e)| {
                     p == &s.0
+                        && *e == s.2
                         && match (t, s.1) {
                             (Some(a), Some(b)) => {
                                 (a.naive() - b.naive()).num_seconds().abs() <= 1800
@@ -60,7 +61,7 @@ pub fn spread_facts(rules: &RuleSet, hits: &Hits) -> Vec<Fact> {
             continue;
         }
         let files = {
-            let mut f: Vec<&str> = sessions.iter().map(|(p, _)| &**p).collect();
+            let mut f: Vec<&str> = sessions.iter().map(|(p, _, _)| &**p).collect();
             f.sort();
             f.dedup();
             f.len()
@@ -137,6 +138,10 @@ pub fn build_report(
                     _ => true,
                 }
             });
+        // The sign-in worked in the end and the evidence is weak: nothing worth reporting.
+        if recovered && raw < MEDIUM {
+            continue;
+        }
         let mut score = raw;
         if recovered {
             score *= RECOVERED_FACTOR;

@@ -13,6 +13,23 @@ use crate::engine::fields::Fact;
 use crate::model::{Body, DnsLookup, DnsOutcome, Record, SipMessage, SourceLoc, Ts};
 use crate::parse::sip;
 
+/// Literals of free-text lines the facts stage reads (lower case): Online host names, the
+/// client's SRV answers, and the deletion of cached sign-in data.
+pub const LINE_INTEREST: &[&str] = &[
+    ".online.lync.com",
+    ".infra.lync.com",
+    "_sipinternaltls._tcp.",
+    "_sip._tls.",
+    "sign-in info",
+];
+
+/// Does this line say the cached sign-in data was deleted ("Delete my sign-in info")?
+pub fn is_signin_reset(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    t.contains("sign-in info")
+        && (t.contains("delet") || t.contains("clear") || t.contains("remov"))
+}
+
 /// Kerberos and the SfB servers tolerate this much clock difference.
 pub const SKEW_TOLERANCE_SECS: i64 = 300;
 const MAX_REGISTERS: usize = 100_000;
@@ -233,8 +250,11 @@ impl FactsCollector {
                 }
             }
             Body::Line(l) => {
-                // The client's own SRV lookups name the server it is sent to.
                 let t = l.text.to_ascii_lowercase();
+                if t.contains(".online.lync.com") || t.contains(".infra.lync.com") {
+                    self.online_hint = true;
+                }
+                // The client's own SRV lookups name the server it is sent to.
                 if (t.contains("_sipinternaltls._tcp.") || t.contains("_sip._tls."))
                     && self.srv_targets.len() < 64
                 {
@@ -403,9 +423,15 @@ impl FactsCollector {
             || attempts
                 .iter()
                 .any(|a| a.server.as_deref().is_some_and(is_online_host));
+        // Online pools are always Microsoft's; a registrar under any other name is on premises.
+        let own_pool = attempts.iter().any(|a| {
+            a.server.as_deref().is_some_and(|h| {
+                h.contains('.') && h.parse::<std::net::IpAddr>().is_err() && !is_online_host(h)
+            })
+        });
         if online {
             "online"
-        } else if self.onprem_hint {
+        } else if self.onprem_hint || own_pool {
             "on-premises"
         } else {
             "unknown"

@@ -564,6 +564,14 @@ fn build_prefilter(rules: &[Rule]) -> Option<Prefilter> {
             None => always.entry(r.kind.clone()).or_default().push(i),
         }
     }
+    // Lines the facts stage reads even when no rule names them: Online host names, the
+    // client's SRV answers, and the deletion of cached sign-in data.
+    for l in crate::facts::LINE_INTEREST {
+        if !patterns.iter().any(|p| p == l) {
+            patterns.push(l.to_string());
+            pattern_rules.push(Vec::new());
+        }
+    }
     if patterns.is_empty() {
         return None;
     }
@@ -607,20 +615,24 @@ pub struct RuleHits {
     pub last_ts: Option<Ts>,
     /// Hits with no timestamp (nslookup output, registry exports).
     pub untimed: u64,
-    /// (file, last time) of each cluster of hits: sessions in which the signature appeared.
-    pub sessions: Vec<(Arc<str>, Option<Ts>)>,
+    /// (file, last time, epoch) of each cluster of hits: sessions in which the signature appeared.
+    pub sessions: Vec<(Arc<str>, Option<Ts>, u32)>,
 }
 
 /// Hits per rule for one case.
 #[derive(Clone, Debug)]
 pub struct Hits {
     pub per_rule: Vec<RuleHits>,
+    /// Bumped when the log shows the cached sign-in data being deleted: what comes after is
+    /// another session even within minutes.
+    pub epoch: u32,
 }
 
 impl Hits {
     pub fn new(rules: &RuleSet) -> Hits {
         Hits {
             per_rule: vec![RuleHits::default(); rules.rules.len()],
+            epoch: 0,
         }
     }
 
@@ -636,8 +648,11 @@ impl Hits {
             None => h.untimed += 1,
         }
         let src = s.source();
-        let same_session = h.sessions.last().is_some_and(|(p, last)| {
+        let epoch = self.epoch;
+        let h = &mut self.per_rule[ri];
+        let same_session = h.sessions.last().is_some_and(|(p, last, e)| {
             **p == *src.path
+                && *e == epoch
                 && match (last, ts) {
                     (Some(a), Some(b)) => {
                         (b.naive() - a.naive()).num_seconds().abs() <= SESSION_GAP_SECS
@@ -650,7 +665,7 @@ impl Hits {
                 last.1 = ts.or(last.1);
             }
         } else if h.sessions.len() < 64 {
-            h.sessions.push((src.path.clone(), ts));
+            h.sessions.push((src.path.clone(), ts, epoch));
         }
         if h.samples.len() < SAMPLES_PER_RULE {
             let (line, text) = match anchor {
