@@ -414,8 +414,12 @@ impl FactsCollector {
             .or_else(|| self.registry_sip_uri.clone())
     }
 
+    /// The user's SIP domain; an address (`sip:1234@192.168.43.20`) is not a domain.
     fn sip_domain(&self) -> Option<String> {
-        self.sip_uri().as_deref().and_then(sip::domain_of_uri)
+        self.sip_uri()
+            .as_deref()
+            .and_then(sip::domain_of_uri)
+            .filter(|d| d.parse::<std::net::IpAddr>().is_err() && d.contains('.'))
     }
 
     fn tenant(&self, attempts: &[Attempt]) -> &'static str {

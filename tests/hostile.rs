@@ -461,18 +461,33 @@ fn zip_unsafe_member_names_are_reported_and_never_used_as_paths() {
         .collect();
     ms.push(M::File("Lync-UccApi-0.UccApilog", PASSWORD_LOG.as_bytes()));
     let z = write(d.path(), "case.zip", &zip_with(&ms, false));
+    // The case's own folder must not change, and nothing named after a member may appear
+    // in the working directory or where the traversal names point (other processes may write
+    // elsewhere under the working directory, so it is not compared whole).
     let cwd = std::env::current_dir().expect("cwd");
-    let before = (tree(d.path()), tree(&cwd));
+    let before = tree(d.path());
+    let planted = [
+        cwd.join("x"),
+        cwd.join("evil\nname.txt"),
+        cwd.join("..").join("..").join("etc").join("x"),
+        std::path::PathBuf::from("/abs/x"),
+        cwd.join("C:\\x"),
+        cwd.join("..").join("..").join("win").join("x"),
+    ];
+    let existed: Vec<bool> = planted.iter().map(|p| p.exists()).collect();
     let r = budgeted("unsafe names", || {
         analyze(std::slice::from_ref(&z), Limits::default())
     });
     let (code, j) = sfbdiag_json(&[&z]);
     assert_eq!(code, 0);
     assert_eq!(
-        (tree(d.path()), tree(&cwd)),
+        tree(d.path()),
         before,
-        "something was written"
+        "something was written beside the case"
     );
+    for (p, e) in planted.iter().zip(existed) {
+        assert_eq!(p.exists(), e, "{} was created", p.display());
+    }
     assert!(!Path::new("/etc/x").exists() && !Path::new("/abs/x").exists());
     for shown in ["../../etc/x", "/abs/x", "C:/x", "../../win/x"] {
         assert_error(&r, &member(&z, shown), &["unsafe as a path"]);
