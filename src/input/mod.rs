@@ -116,6 +116,15 @@ pub fn unsafe_member_name(name: &str) -> bool {
     n.starts_with('/') || n.as_bytes().get(1) == Some(&b':') || n.split('/').any(|c| c == "..")
 }
 
+/// Report a problem with an input that could not be handed over.
+fn report_error(v: &mut dyn Visitor, path: &str, msg: impl Into<String>) {
+    v.report(WalkReport {
+        path: path.to_string(),
+        errors: vec![msg.into()],
+        ..Default::default()
+    });
+}
+
 /// Walk every path as one case.
 pub fn walk(paths: &[PathBuf], limits: Limits, v: &mut dyn Visitor) {
     let mut budget = Budget {
@@ -131,11 +140,7 @@ fn walk_path(p: &Path, display: &str, depth: u32, budget: &mut Budget, v: &mut d
     let meta = match std::fs::symlink_metadata(p) {
         Ok(m) => m,
         Err(e) => {
-            v.report(WalkReport {
-                path: display.to_string(),
-                errors: vec![format!("cannot read: {e}")],
-                ..Default::default()
-            });
+            report_error(v, display, format!("cannot read: {e}"));
             return;
         }
     };
@@ -143,42 +148,30 @@ fn walk_path(p: &Path, display: &str, depth: u32, budget: &mut Budget, v: &mut d
         // Follow a symlink given on the command line, but not ones found inside a directory:
         // a bundle must not lead the walk outside itself.
         if depth > 0 {
-            v.report(WalkReport {
-                path: display.to_string(),
-                errors: vec!["symbolic link inside a directory was not followed".into()],
-                ..Default::default()
-            });
+            report_error(
+                v,
+                display,
+                "symbolic link inside a directory was not followed".into(),
+            );
             return;
         }
     }
     let meta = match std::fs::metadata(p) {
         Ok(m) => m,
         Err(e) => {
-            v.report(WalkReport {
-                path: display.to_string(),
-                errors: vec![format!("cannot read: {e}")],
-                ..Default::default()
-            });
+            report_error(v, display, format!("cannot read: {e}"));
             return;
         }
     };
     if meta.is_dir() {
         if depth >= budget.limits.max_depth * 4 {
-            v.report(WalkReport {
-                path: display.to_string(),
-                errors: vec!["directory nesting too deep; not entered".into()],
-                ..Default::default()
-            });
+            report_error(v, display, "directory nesting too deep; not entered");
             return;
         }
         let mut entries: Vec<PathBuf> = match std::fs::read_dir(p) {
             Ok(rd) => rd.filter_map(|e| e.ok()).map(|e| e.path()).collect(),
             Err(e) => {
-                v.report(WalkReport {
-                    path: display.to_string(),
-                    errors: vec![format!("cannot list directory: {e}")],
-                    ..Default::default()
-                });
+                report_error(v, display, format!("cannot list directory: {e}"));
                 return;
             }
         };
@@ -196,21 +189,13 @@ fn walk_path(p: &Path, display: &str, depth: u32, budget: &mut Budget, v: &mut d
     let mut f = match File::open(p) {
         Ok(f) => f,
         Err(e) => {
-            v.report(WalkReport {
-                path: display.to_string(),
-                errors: vec![format!("cannot open: {e}")],
-                ..Default::default()
-            });
+            report_error(v, display, format!("cannot open: {e}"));
             return;
         }
     };
     let mut head = Vec::with_capacity(HEAD_LEN);
     if let Err(e) = (&mut f).take(HEAD_LEN as u64).read_to_end(&mut head) {
-        v.report(WalkReport {
-            path: display.to_string(),
-            errors: vec![format!("read error: {e}")],
-            ..Default::default()
-        });
+        report_error(v, display, format!("read error: {e}"));
         return;
     }
     let bin = sniff_binary(&head);
@@ -273,11 +258,7 @@ fn walk_path(p: &Path, display: &str, depth: u32, budget: &mut Budget, v: &mut d
         });
         budget.case_bytes = budget.case_bytes.saturating_add(lim.read);
         if let Some(h) = lim.hit.take() {
-            v.report(WalkReport {
-                path: display.to_string(),
-                errors: vec![h],
-                ..Default::default()
-            });
+            report_error(v, display, h);
         }
         return;
     }
