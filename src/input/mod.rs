@@ -151,7 +151,7 @@ fn walk_path(p: &Path, display: &str, depth: u32, budget: &mut Budget, v: &mut d
             report_error(
                 v,
                 display,
-                "symbolic link inside a directory was not followed".into(),
+                "symbolic link inside a directory was not followed",
             );
             return;
         }
@@ -329,7 +329,7 @@ fn walk_archive<R: Read + Seek>(
         Ok(za) if za.has_duplicate_names() => {
             drop(za);
             errors.push(
-                "duplicate member names in the central directory; members read from their local headers so each copy is analysed".into(),
+                "duplicate member names in the central directory; members read from their local headers so each copy is analysed",
             );
             match r.rewind() {
                 Ok(()) => salvage_zip(r, display, depth, len, budget, v, &mut errors),
