@@ -329,7 +329,7 @@ fn walk_archive<R: Read + Seek>(
         Ok(za) if za.has_duplicate_names() => {
             drop(za);
             errors.push(
-                "duplicate member names in the central directory; members read from their local headers so each copy is analysed",
+                "duplicate member names in the central directory; members read from their local headers so each copy is analysed".into(),
             );
             match r.rewind() {
                 Ok(()) => salvage_zip(r, display, depth, len, budget, v, &mut errors),
