@@ -939,7 +939,18 @@ fn build_attempt(g: &[&RegMsg]) -> Attempt {
             Some(s) if (300..400).contains(&s) => "redirected",
             Some(401) | Some(407) => {
                 let last_is_final = g.last().is_some_and(|m| !m.request);
-                if l.continuation && last_is_final {
+                // A handshake answers one or two credentialed requests with the next challenge;
+                // three or more challenges after credentials were sent is a cycle that failed.
+                let first_cred = g.iter().position(|m| m.request && m.credentials);
+                let cycles = first_cred
+                    .map(|i| {
+                        g[i..]
+                            .iter()
+                            .filter(|m| matches!(m.status, Some(401) | Some(407)))
+                            .count()
+                    })
+                    .unwrap_or(0);
+                if l.continuation && last_is_final && cycles < 3 {
                     "incomplete"
                 } else if credentialed == 0 {
                     "challenged"
