@@ -98,16 +98,41 @@ impl<'r> Case<'r> {
                 .find("Response Data:")
                 .map(|p| &msg[p + "Response Data:".len()..])
                 .unwrap_or(msg);
-            if let Some(mut m) = sip::parse_message_text(resp) {
-                // The request's headers come before the response; keep its method for scoping.
+            if let Some(mut m) = sip::parse_message_text(resp).or_else(|| bare_status_message(resp))
+            {
+                // No CSeq anywhere: a request to a bare domain URI (`sip:contoso.com`) is a REGISTER.
                 if m.cseq().is_none()
-                    && let Some(cs) = msg.lines().find_map(|l| l.trim().strip_prefix("CSeq:"))
+                    && !msg
+                        .lines()
+                        .any(|l| l.trim_start().to_ascii_lowercase().starts_with("cseq:"))
+                    && let Some(uri) = msg
+                        .lines()
+                        .find_map(|l| l.trim().strip_prefix("RequestUri:"))
+                    && !uri.contains('@')
                 {
                     m.headers.push(crate::model::Header {
                         name: "CSeq".into(),
-                        value: cs.trim().to_string(),
+                        value: "1 REGISTER".into(),
                         line: None,
                     });
+                }
+                // The request's headers come before the response: carry over what the response
+                // lacks (its method for scoping, the Call-ID and addresses for the transaction).
+                for name in ["CSeq", "Call-ID", "From", "To"] {
+                    if m.header(name).is_none()
+                        && let Some(v) = msg.lines().find_map(|l| {
+                            let l = l.trim();
+                            l.get(..name.len() + 1)
+                                .filter(|p| p.eq_ignore_ascii_case(&format!("{name}:")))
+                                .map(|_| l[name.len() + 1..].trim().to_string())
+                        })
+                    {
+                        m.headers.push(crate::model::Header {
+                            name: name.into(),
+                            value: v,
+                            line: None,
+                        });
+                    }
                 }
                 let r = Record {
                     source: rec.source.clone(),
@@ -115,6 +140,7 @@ impl<'r> Case<'r> {
                     body: Body::Sip(Box::new(m)),
                 };
                 rules.match_subject(&r, hits);
+                facts.observe(&r);
             }
         }
     }
@@ -356,6 +382,22 @@ fn evtx_truncation(header: &[u8], len: u64) -> Option<String> {
         )),
         _ => None,
     }
+}
+
+/// An event's response section whose status line lacks `SIP/2.0` (`404  Not Found`).
+fn bare_status_message(text: &str) -> Option<crate::model::SipMessage> {
+    let mut lines = text.lines().skip_while(|l| l.trim().is_empty());
+    let first = lines.next()?.trim();
+    let (code, reason) = first.split_once(char::is_whitespace)?;
+    if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let rest: Vec<&str> = lines.collect();
+    sip::parse_message_text(&format!(
+        "SIP/2.0 {code} {}\n{}",
+        reason.trim(),
+        rest.join("\n")
+    ))
 }
 
 /// The events the rules can use, so EVTX records of no interest are never rendered: every

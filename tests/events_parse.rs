@@ -330,6 +330,7 @@ const FIXTURES: &[(&str, Format, u64)] = &[
     ("system_getwinevent_usecult_de.csv", Format::EventCsv, 8),
     ("application_geteventlog.csv", Format::EventCsv, 5),
     ("application_legacy_xp.csv", Format::EventCsv, 5),
+    ("lync_event11_wevtutil_utf16.txt", Format::EventText, 1),
 ];
 
 #[test]
