@@ -583,7 +583,11 @@ impl FactsCollector {
         self.dns_facts(&sip_domain, tenant == "online", &mut facts);
 
         // Trust of the registrar's domain.
+        let before = facts.len();
         self.trust_facts(&sip_domain, &mut facts);
+        for f in &mut facts[before..] {
+            f.set("signed_in", any_success);
+        }
 
         let last = attempts.last();
         let signin = Signin {
