@@ -36,7 +36,7 @@ pub fn parse_evtx<R: Read + Seek>(mut r: R, ctx: &mut ParseCtx<'_>, filter: &Eve
     // spread chunks over all cores only from a few MB up.
     let len = r.seek(std::io::SeekFrom::End(0)).unwrap_or(0);
     let _ = r.seek(std::io::SeekFrom::Start(0));
-    let threads = if len >= 4 << 20 { 0 } else { 1 };
+    let threads = if len >= 512 << 10 { 0 } else { 1 };
     let settings = ParserSettings::new()
         .num_threads(threads)
         .validate_checksums(false);
