@@ -323,52 +323,37 @@ fn walk_archive<R: Read + Seek>(
     budget: &mut Budget,
     v: &mut dyn Visitor,
 ) {
-    match zip::ZipArchive::new(&mut r) {
-        // The zip crate indexes members by name, so of two with the same name only one is
-        // reachable through the central directory: read them all from their local headers.
+    // Two cases are read member by member from the local headers: duplicate names (the zip
+    // crate indexes members by name, so of two with the same name only one is reachable through
+    // the central directory) and a damaged central directory.
+    let why = match zip::ZipArchive::new(&mut r) {
         Ok(za) if za.has_duplicate_names() => {
-            drop(za);
-            errors.push(
-                "duplicate member names in the central directory; members read from their local headers so each copy is analysed".into(),
-            );
-            match r.rewind() {
-                Ok(()) => salvage_zip(r, display, depth, len, budget, v, &mut errors),
-                Err(e) => errors.push(format!("seek error: {e}")),
-            }
-            v.report(WalkReport {
-                path: display.to_string(),
-                format: Some(Format::Zip),
-                bytes: len,
-                errors,
-            });
+            "duplicate member names in the central directory; members read from their local headers so each copy is analysed".to_string()
         }
         Ok(mut za) => {
             if !errors.is_empty() {
-                v.report(WalkReport {
-                    path: display.to_string(),
-                    format: Some(Format::Zip),
-                    bytes: len,
-                    errors,
-                });
+                zip_report(v, display, len, errors);
             }
             walk_zip(&mut za, display, depth, len, budget, v);
+            return;
         }
-        Err(e) => {
-            errors.push(format!(
-                "damaged archive ({e}); recovering members from local headers"
-            ));
-            match r.rewind() {
-                Ok(()) => salvage_zip(r, display, depth, len, budget, v, &mut errors),
-                Err(e) => errors.push(format!("seek error: {e}")),
-            }
-            v.report(WalkReport {
-                path: display.to_string(),
-                format: Some(Format::Zip),
-                bytes: len,
-                errors,
-            });
-        }
+        Err(e) => format!("damaged archive ({e}); recovering members from local headers"),
+    };
+    errors.push(why);
+    match r.rewind() {
+        Ok(()) => salvage_zip(r, display, depth, len, budget, v, &mut errors),
+        Err(e) => errors.push(format!("seek error: {e}")),
     }
+    zip_report(v, display, len, errors);
+}
+
+fn zip_report(v: &mut dyn Visitor, display: &str, len: u64, errors: Vec<String>) {
+    v.report(WalkReport {
+        path: display.to_string(),
+        format: Some(Format::Zip),
+        bytes: len,
+        errors,
+    });
 }
 
 /// Counts decompressed bytes and stops at the member / case / ratio limits.
