@@ -85,3 +85,45 @@ fn a_broken_rule_file_is_named_with_its_line() {
         "{err:?}"
     );
 }
+
+/// The binary carries the rules as read at build time; reading `rules/` at run time (what
+/// `--rules rules` does, with every regex checked) must give the same rule set.
+#[test]
+fn embedded_rules_are_the_rules_directory() {
+    let embedded = RuleSet::embedded().expect("built-in rules load");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let read = RuleSet::from_dir(&dir).expect("rules/ loads with every regex checked");
+    assert_eq!(embedded.causes.len(), read.causes.len());
+    for (a, b) in embedded.causes.iter().zip(&read.causes) {
+        assert_eq!(a.id, b.id);
+        assert_eq!(
+            (&a.title, &a.summary, &a.resolution, &a.yields_to),
+            (&b.title, &b.summary, &b.resolution, &b.yields_to)
+        );
+    }
+    assert_eq!(embedded.rules.len(), read.rules.len());
+    for (a, b) in embedded.rules.iter().zip(&read.rules) {
+        assert_eq!(
+            (&a.id, a.line, &a.kind, a.weight),
+            (&b.id, b.line, &b.kind, b.weight)
+        );
+        assert_eq!(
+            a.file.trim_start_matches("rules/"),
+            b.file.rsplit('/').next().unwrap()
+        );
+        let conds = |r: &sfbdiag::engine::Rule| {
+            r.conds
+                .iter()
+                .map(|c| format!("{} {:?} {:?}", c.field, c.op, c.values))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(conds(a), conds(b), "rule {}", a.id);
+        let ex = |r: &sfbdiag::engine::Rule| {
+            r.examples
+                .iter()
+                .map(|e| (e.should_match, e.line, e.text.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ex(a), ex(b), "rule {}", a.id);
+    }
+}

@@ -21,8 +21,8 @@ use nom::{
     multi::separated_list0,
     sequence::{delimited, preceded},
 };
-use regex::{Regex, RegexBuilder};
 
+use super::regex_tier::RuleRegex;
 use crate::model::FieldVal;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -51,10 +51,9 @@ pub struct Cond {
     pub values: Vec<String>,
     /// Lower-cased values, for case-insensitive comparison.
     lower: Vec<String>,
-    /// The pattern of a regex condition: checked when the rule loads, compiled on first use, so
-    /// a short analysis does not pay for rules it never reaches.
-    pattern: Option<String>,
-    regex: std::sync::OnceLock<Option<Regex>>,
+    /// The regex of a `~`/`!~` condition, compiled on first use, so a short analysis does not
+    /// pay for rules it never reaches.
+    regex: Option<RuleRegex>,
     num: Option<f64>,
 }
 
@@ -177,6 +176,12 @@ fn cond(i: &str) -> IResult<&str, (String, Op, Vec<String>)> {
 impl Cond {
     /// Parse one condition. The error says what is wrong in words.
     pub fn parse(src: &str) -> Result<Cond, String> {
+        Cond::parse_checked(src, true)
+    }
+
+    /// Parse a condition; with `check_regex` a regex is checked now, otherwise only when it is
+    /// first compiled (rules that were checked when the binary was built).
+    pub fn parse_checked(src: &str, check_regex: bool) -> Result<Cond, String> {
         let (field, op, values) = match all_consuming(cond).parse(src) {
             Ok((_, c)) => c,
             Err(_) => {
@@ -185,26 +190,15 @@ impl Cond {
                 ));
             }
         };
-        let pattern = match op {
+        let regex = match op {
             Op::Re | Op::NotRe => {
                 let pat = values.first().ok_or("a regex condition needs a pattern")?;
-                // ASCII mode is much cheaper to check (no Unicode case folding) and is what rule
-                // patterns use; fall back to a full check only for patterns that need Unicode.
-                let ascii_ok = regex_syntax::ParserBuilder::new()
-                    .case_insensitive(true)
-                    .unicode(false)
-                    .utf8(false)
-                    .build()
-                    .parse(pat)
-                    .is_ok();
-                if !ascii_ok {
-                    regex_syntax::ParserBuilder::new()
-                        .case_insensitive(true)
-                        .build()
-                        .parse(pat)
+                let re = RuleRegex::new(pat);
+                if check_regex {
+                    re.check()
                         .map_err(|e| format!("bad regex in `{src}`: {e}"))?;
                 }
-                Some(pat.clone())
+                Some(re)
             }
             _ => None,
         };
@@ -228,8 +222,7 @@ impl Cond {
             op,
             values,
             lower,
-            pattern,
-            regex: std::sync::OnceLock::new(),
+            regex,
             num,
         })
     }
@@ -239,22 +232,23 @@ impl Cond {
     pub fn required_literals(&self) -> Option<Vec<String>> {
         match self.op {
             Op::Contains => Some(self.lower.clone()),
-            Op::Re => self.pattern.as_deref().and_then(regex_literals),
+            Op::Re => self
+                .regex
+                .as_ref()
+                .and_then(|r| r.literals())
+                .map(|l| l.to_vec()),
             _ => None,
         }
     }
 
-    fn compiled(&self) -> Option<&Regex> {
-        self.regex
-            .get_or_init(|| {
-                let p = self.pattern.as_deref()?;
-                RegexBuilder::new(p)
-                    .case_insensitive(true)
-                    .size_limit(1 << 22)
-                    .build()
-                    .ok()
-            })
-            .as_ref()
+    /// Relative cost of evaluating this condition: comparisons, then substring searches, then
+    /// regexes.
+    pub fn cost(&self) -> u8 {
+        match self.op {
+            Op::Re | Op::NotRe => 2,
+            Op::Contains | Op::NotContains => 1,
+            _ => 0,
+        }
     }
 
     /// Evaluate against the field's values; returns the index of the value that decided a
@@ -272,12 +266,16 @@ impl Cond {
                 .any(|v| self.lower.iter().any(|l| eq_ci(&v.value, l))))
             .then_some(None),
             Op::Re => {
-                let re = self.compiled()?;
-                any(&|v| re.is_match(v)).map(Some)
+                let re = self.regex.as_ref()?;
+                any(&|v| re.is_match(v) == Some(true)).map(Some)
             }
             Op::NotRe => {
-                let re = self.compiled()?;
-                (!vals.iter().any(|v| re.is_match(&v.value))).then_some(None)
+                let re = self.regex.as_ref()?;
+                let mut hit = false;
+                for v in vals {
+                    hit |= re.is_match(&v.value)?;
+                }
+                (!hit).then_some(None)
             }
             Op::Contains => any(&|v| self.lower.iter().any(|l| contains_ci(v, l))).map(Some),
             Op::NotContains => (!vals

@@ -6,6 +6,8 @@ pub mod cond;
 pub mod docs;
 pub mod examples;
 pub mod fields;
+pub mod regex_tier;
+pub mod schema;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -13,7 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{FieldVal, SourceLoc, Subject, Ts};
 pub use cond::Cond;
@@ -30,49 +32,6 @@ impl fmt::Display for RuleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}: {}", self.file, self.line, self.message)
     }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CauseFile {
-    cause: toml::Spanned<String>,
-    title: String,
-    summary: String,
-    #[serde(default)]
-    user_sees: Vec<String>,
-    resolution: Vec<String>,
-    #[serde(default)]
-    references: Vec<String>,
-    #[serde(default)]
-    yields_to: Vec<toml::Spanned<String>>,
-    #[serde(default)]
-    not_a_failure: bool,
-    #[serde(default, rename = "rule")]
-    rules: Vec<RuleFile>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RuleFile {
-    id: toml::Spanned<String>,
-    evidence: String,
-    kind: toml::Spanned<String>,
-    weight: toml::Spanned<f64>,
-    when: Vec<toml::Spanned<String>>,
-    #[serde(default)]
-    corroborating: bool,
-    #[serde(default, rename = "example")]
-    examples: Vec<ExampleFile>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExampleFile {
-    #[serde(rename = "match")]
-    should_match: toml::Spanned<bool>,
-    text: String,
-    #[serde(default)]
-    note: Option<String>,
 }
 
 /// A documented cause, as its rule file describes it.
@@ -113,8 +72,16 @@ pub struct Rule {
     pub examples: Vec<Example>,
     pub file: String,
     pub line: usize,
-    /// One of these literals must occur in the record's text for the rule to match.
-    literals: Option<Vec<String>>,
+    /// The conditions in the order they are evaluated: cheap comparisons first, so a record that
+    /// fails on its provider or status never reaches a regex.
+    eval_order: Vec<usize>,
+}
+
+impl Rule {
+    /// Literals one of which must occur in the record's text for the rule to match.
+    fn literals(&self) -> Option<Vec<String>> {
+        text_literals(&self.conds)
+    }
 }
 
 /// The compiled rules.
@@ -132,7 +99,12 @@ pub struct RuleSet {
 
 #[derive(Debug)]
 struct Prefilter {
-    ac: AhoCorasick,
+    /// Cheap to build, half the scan speed of the DFA: what a small case uses.
+    nfa: AhoCorasick,
+    /// Built once this thread has scanned [`DFA_AFTER`] bytes: a long log pays for it many times
+    /// over, a small case never builds it.
+    dfa: std::sync::OnceLock<Option<AhoCorasick>>,
+    patterns: Vec<String>,
     /// For each pattern, the rules it unlocks.
     pattern_rules: Vec<Vec<usize>>,
     /// Rules of these kinds that have no literal and must always be evaluated.
@@ -140,19 +112,8 @@ struct Prefilter {
 }
 
 mod embedded {
+    use super::schema::{RawCause, RawExample, RawRule};
     include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
-}
-
-/// Line numbers of byte offsets in one file, from an index of line starts built once.
-struct Lines(Vec<usize>);
-
-impl Lines {
-    fn new(src: &str) -> Lines {
-        Lines(memchr::memchr_iter(b'\n', src.as_bytes()).collect())
-    }
-    fn of(&self, offset: usize) -> usize {
-        self.0.partition_point(|&nl| nl < offset) + 1
-    }
 }
 
 fn valid_id(s: &str) -> bool {
@@ -163,13 +124,14 @@ fn valid_id(s: &str) -> bool {
 }
 
 impl RuleSet {
-    /// The rules built into the binary.
+    /// The rules built into the binary. They were read from `rules/` at build time, and their
+    /// regexes are checked by the test suite, so only what the engine derives is built here.
     pub fn embedded() -> Result<RuleSet, Vec<RuleError>> {
-        let files: Vec<(String, String)> = embedded::RULES
-            .iter()
-            .map(|(n, t)| (format!("rules/{n}"), t.to_string()))
+        let causes = embedded::causes()
+            .into_iter()
+            .map(|(f, c)| (f.to_string(), c))
             .collect();
-        RuleSet::from_sources(&files, "embedded")
+        RuleSet::from_raw(causes, "embedded", false)
     }
 
     /// Every `*.toml` file in `dir`.
@@ -226,27 +188,46 @@ impl RuleSet {
             }]);
         }
         let mut errors = Vec::new();
+        let mut raws = Vec::new();
+        for (file, text) in files {
+            match schema::read_cause(text) {
+                Ok(c) => raws.push((file.clone(), c)),
+                Err((line, message)) => errors.push(RuleError {
+                    file: file.clone(),
+                    line,
+                    message,
+                }),
+            }
+        }
+        match RuleSet::from_raw(raws, origin, true) {
+            Ok(set) if errors.is_empty() => Ok(set),
+            Ok(_) => Err(errors),
+            Err(mut more) => {
+                errors.append(&mut more);
+                Err(errors)
+            }
+        }
+    }
+
+    /// Compile read rule files. `check_regexes` parses every regex now (rules from a
+    /// directory); otherwise a regex is only compiled when first used.
+    fn from_raw(
+        files: Vec<(String, schema::RawCause)>,
+        origin: &str,
+        check_regexes: bool,
+    ) -> Result<RuleSet, Vec<RuleError>> {
+        let mut errors = Vec::new();
         let mut causes: Vec<CauseDef> = Vec::new();
         let mut rules: Vec<Rule> = Vec::new();
         let mut yields: Vec<(usize, String, String, usize)> = Vec::new();
-        for (file, text) in files {
-            let lines = Lines::new(text);
-            let line_of = |_: &str, offset: usize| lines.of(offset);
+        for (file, cf) in files {
             let err = |line: usize, message: String| RuleError {
                 file: file.clone(),
                 line,
                 message,
             };
-            let cf: CauseFile = match toml::from_str(text) {
-                Ok(c) => c,
-                Err(e) => {
-                    let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
-                    errors.push(err(line, e.message().trim().to_string()));
-                    continue;
-                }
-            };
-            let cid = cf.cause.get_ref().clone();
-            let cline = line_of(text, cf.cause.span().start);
+            let cid = cf.id;
+            let cline = cf.id_line;
             if !valid_id(&cid) {
                 errors.push(err(
                     cline,
@@ -261,7 +242,7 @@ impl RuleSet {
                 ));
                 continue;
             }
-            let stem = Path::new(file)
+            let stem = Path::new(&file)
                 .file_stem()
                 .and_then(|s| s.to_str())
                 .unwrap_or("");
@@ -278,13 +259,8 @@ impl RuleSet {
                 ));
             }
             let ci = causes.len();
-            for y in &cf.yields_to {
-                yields.push((
-                    ci,
-                    y.get_ref().clone(),
-                    file.clone(),
-                    line_of(text, y.span().start),
-                ));
+            for (y, line) in &cf.yields_to {
+                yields.push((ci, y.clone(), file.clone(), *line));
             }
             causes.push(CauseDef {
                 id: cid.clone(),
@@ -293,13 +269,13 @@ impl RuleSet {
                 user_sees: cf.user_sees,
                 resolution: cf.resolution,
                 references: cf.references,
-                yields_to: cf.yields_to.into_iter().map(|s| s.into_inner()).collect(),
+                yields_to: cf.yields_to.into_iter().map(|(y, _)| y).collect(),
                 not_a_failure: cf.not_a_failure,
                 file: file.clone(),
             });
             for rf in cf.rules {
-                let rid = rf.id.get_ref().clone();
-                let rline = line_of(text, rf.id.span().start);
+                let rid = rf.id;
+                let rline = rf.id_line;
                 if !valid_id(&rid) {
                     errors.push(err(
                         rline,
@@ -309,13 +285,10 @@ impl RuleSet {
                 if rules.iter().any(|r| r.id == rid) || causes.iter().any(|c| c.id == rid) {
                     errors.push(err(rline, format!("rule id `{rid}` is not unique")));
                 }
-                let kind = rf.kind.get_ref().clone();
-                let w = *rf.weight.get_ref();
+                let kind = rf.kind;
+                let w = rf.weight;
                 if !(w > 0.0 && w <= 1.0) {
-                    errors.push(err(
-                        line_of(text, rf.weight.span().start),
-                        format!("weight {w} is outside (0, 1]"),
-                    ));
+                    errors.push(err(rf.weight_line, format!("weight {w} is outside (0, 1]")));
                 }
                 if rf.when.is_empty() {
                     errors.push(err(
@@ -324,23 +297,22 @@ impl RuleSet {
                     ));
                 }
                 let mut conds = Vec::new();
-                for c in &rf.when {
-                    let l = line_of(text, c.span().start);
-                    match Cond::parse(c.get_ref()) {
+                for (c, l) in &rf.when {
+                    match Cond::parse_checked(c, check_regexes) {
                         Ok(cond) => {
                             if !fields::field_known(&kind, &cond.field) {
                                 errors.push(err(
-                                    l,
+                                    *l,
                                     format!("kind `{kind}` has no field `{}`", cond.field),
                                 ));
                             }
                             conds.push(cond);
                         }
-                        Err(m) => errors.push(err(l, m)),
+                        Err(m) => errors.push(err(*l, m)),
                     }
                 }
-                if rf.examples.iter().all(|e| !*e.should_match.get_ref())
-                    || rf.examples.iter().all(|e| *e.should_match.get_ref())
+                if rf.examples.iter().all(|e| !e.should_match)
+                    || rf.examples.iter().all(|e| e.should_match)
                 {
                     errors.push(err(
                         rline,
@@ -351,14 +323,16 @@ impl RuleSet {
                     .examples
                     .into_iter()
                     .map(|e| Example {
-                        should_match: *e.should_match.get_ref(),
-                        line: line_of(text, e.should_match.span().start),
+                        should_match: e.should_match,
+                        line: e.line,
                         text: e.text,
                         note: e.note,
                     })
                     .collect();
-                let literals = text_literals(&conds);
+                let mut eval_order: Vec<usize> = (0..conds.len()).collect();
+                eval_order.sort_by_key(|&i| conds[i].cost());
                 rules.push(Rule {
+                    eval_order,
                     id: rid,
                     cause: ci,
                     evidence: rf.evidence,
@@ -369,7 +343,6 @@ impl RuleSet {
                     examples,
                     file: file.clone(),
                     line: rline,
-                    literals,
                 });
             }
         }
@@ -419,7 +392,7 @@ impl RuleSet {
     pub fn line_may_match(&self, text: &str) -> bool {
         match self.prefilter() {
             None => self.by_kind.contains_key("line"),
-            Some(pf) => pf.always.contains_key("line") || pf.ac.is_match(text),
+            Some(pf) => pf.always.contains_key("line") || pf.ac(text.len()).is_match(text),
         }
     }
 
@@ -435,7 +408,7 @@ impl RuleSet {
             .rules
             .iter()
             .filter(|r| r.kind == "line")
-            .filter_map(|r| r.literals.clone())
+            .filter_map(|r| r.literals())
             .flatten()
             .collect();
         v.sort();
@@ -456,17 +429,20 @@ impl RuleSet {
         };
         let mut scratch: Vec<FieldVal<'_>> = Vec::new();
         // Free text: only rules whose literal occurs in the text are evaluated.
-        if let (Some(pf), Some(text)) = (self.prefilter(), prefilter_text(s)) {
+        if let Some(text) = prefilter_text(s)
+            && let Some(pf) = self.prefilter()
+        {
             let always = pf.always.get(kind);
             // Most lines hold no literal of any rule: one fast scan settles them.
-            if !pf.ac.is_match(text.as_ref()) {
+            let ac = pf.ac(text.len());
+            if !ac.is_match(text.as_ref()) {
                 for &r in always.into_iter().flatten() {
                     self.eval_rule(r, s, hits, &mut scratch);
                 }
                 return;
             }
             let mut todo: Vec<usize> = always.cloned().unwrap_or_default();
-            for m in pf.ac.find_overlapping_iter(text.as_ref()) {
+            for m in ac.find_overlapping_iter(text.as_ref()) {
                 for &r in &pf.pattern_rules[m.pattern().as_usize()] {
                     if self.rules[r].kind == kind && !todo.contains(&r) {
                         todo.push(r);
@@ -492,7 +468,7 @@ impl RuleSet {
     ) {
         let rule = &self.rules[ri];
         let mut anchor: Option<(FieldVal<'s>, bool)> = None;
-        for c in &rule.conds {
+        for c in rule.eval_order.iter().map(|&i| &rule.conds[i]) {
             scratch.clear();
             s.field_values(&c.field, scratch);
             match c.eval(scratch) {
@@ -541,6 +517,15 @@ fn text_literals(conds: &[Cond]) -> Option<Vec<String>> {
         .max_by_key(|l| l.iter().map(|s| s.len()).min().unwrap_or(0))
 }
 
+/// The first [`PATTERN_PREFIX`] bytes of a literal (at a character boundary).
+fn prefix(l: &str) -> String {
+    let mut end = l.len().min(PATTERN_PREFIX);
+    while !l.is_char_boundary(end) {
+        end -= 1;
+    }
+    l[..end].to_string()
+}
+
 fn build_prefilter(rules: &[Rule]) -> Option<Prefilter> {
     let mut patterns: Vec<String> = Vec::new();
     let mut pattern_rules: Vec<Vec<usize>> = Vec::new();
@@ -549,10 +534,11 @@ fn build_prefilter(rules: &[Rule]) -> Option<Prefilter> {
         if r.kind != "line" {
             continue;
         }
-        match &r.literals {
+        match r.literals() {
             Some(lits) => {
                 for l in lits {
-                    match patterns.iter().position(|p| p == l) {
+                    let l = prefix(&l);
+                    match patterns.iter().position(|p| *p == l) {
                         Some(p) => pattern_rules[p].push(i),
                         None => {
                             patterns.push(l.clone());
@@ -567,7 +553,8 @@ fn build_prefilter(rules: &[Rule]) -> Option<Prefilter> {
     // Lines the facts stage reads even when no rule names them: Online host names, the
     // client's SRV answers, and the deletion of cached sign-in data.
     for l in crate::facts::LINE_INTEREST {
-        if !patterns.iter().any(|p| p == l) {
+        let l = prefix(l);
+        if !patterns.iter().any(|p| *p == l) {
             patterns.push(l.to_string());
             pattern_rules.push(Vec::new());
         }
@@ -575,18 +562,55 @@ fn build_prefilter(rules: &[Rule]) -> Option<Prefilter> {
     if patterns.is_empty() {
         return None;
     }
-    // A DFA: more memory than the default NFA, but the fastest scan, and every line is scanned.
-    let ac = AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-        .match_kind(MatchKind::Standard)
-        .build(&patterns)
-        .ok()?;
+    let nfa = automaton(&patterns, aho_corasick::AhoCorasickKind::ContiguousNFA)?;
     Some(Prefilter {
-        ac,
+        nfa,
+        dfa: std::sync::OnceLock::new(),
+        patterns,
         pattern_rules,
         always,
     })
+}
+
+/// Bytes of text a thread scans with the NFA before the DFA is built. The DFA costs a few
+/// hundred microseconds to build and saves about a millisecond per MB scanned.
+const DFA_AFTER: u64 = 256 << 10;
+
+/// Prefilter literals are cut to this many bytes: a prefix of a required literal is required
+/// too, and short patterns make an automaton several times cheaper to build.
+const PATTERN_PREFIX: usize = 10;
+
+fn automaton(patterns: &[String], kind: aho_corasick::AhoCorasickKind) -> Option<AhoCorasick> {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .kind(Some(kind))
+        .match_kind(MatchKind::Standard)
+        .build(patterns)
+        .ok()
+}
+
+impl Prefilter {
+    /// The automaton to scan `len` more bytes with.
+    fn ac(&self, len: usize) -> &AhoCorasick {
+        thread_local! {
+            static SCANNED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+        }
+        if let Some(Some(dfa)) = self.dfa.get() {
+            return dfa;
+        }
+        let total = SCANNED.with(|c| {
+            let t = c.get() + len as u64;
+            c.set(t);
+            t
+        });
+        if total < DFA_AFTER {
+            return &self.nfa;
+        }
+        self.dfa
+            .get_or_init(|| automaton(&self.patterns, aho_corasick::AhoCorasickKind::DFA))
+            .as_ref()
+            .unwrap_or(&self.nfa)
+    }
 }
 
 /// One piece of evidence: the line that matched a rule.
@@ -756,8 +780,7 @@ mod tests {
         let rules = RuleSet::embedded().expect("rules load");
         for r in rules.rules.iter().filter(|r| r.kind == "line") {
             let lits = r
-                .literals
-                .as_ref()
+                .literals()
                 .unwrap_or_else(|| panic!("rule {} has no literal for the prefilter", r.id));
             assert!(
                 lits.iter().all(|l| l.len() >= 4),

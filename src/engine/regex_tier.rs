@@ -1,0 +1,220 @@
+//! Rule regexes, compiled in two steps.
+//!
+//! A full regex engine spends a couple of hundred microseconds compiling each rule pattern —
+//! more than the whole analysis of a small event log. Most patterns in a case run a handful of
+//! times, so a pattern is first compiled with `regex-lite` (a few microseconds, slower search);
+//! once it has run [`HOT_AFTER`] times it is compiled again with `regex-automata` (lazy DFA) for
+//! the long logs where it runs on every candidate line.
+//!
+//! Both steps give the same answers for ASCII patterns: case-insensitive, with ASCII `\w`, `\s`,
+//! `\d` and `\b`. A pattern with non-ASCII characters (a rule for a localized message) uses the
+//! `regex` crate with Unicode case folding from the start, since `regex-lite` cannot fold them.
+
+use std::fmt;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Searches with the lightweight engine before switching to the fast one.
+pub const HOT_AFTER: u32 = 64;
+/// Compiled program size cap, so a hostile `--rules` pattern cannot take the memory.
+const SIZE_LIMIT: usize = 1 << 22;
+
+pub struct RuleRegex {
+    pattern: String,
+    /// Literals one of which any match contains (lower case): a value without any is settled
+    /// without running the regex.
+    literals: OnceLock<Option<Vec<String>>>,
+    lite: OnceLock<Option<regex_lite::Regex>>,
+    fast: OnceLock<Option<Fast>>,
+    uses: AtomicU32,
+}
+
+enum Fast {
+    Ascii(regex_automata::meta::Regex),
+    Unicode(regex::Regex),
+}
+
+impl RuleRegex {
+    pub fn new(pattern: &str) -> RuleRegex {
+        RuleRegex {
+            pattern: pattern.to_string(),
+            literals: OnceLock::new(),
+            lite: OnceLock::new(),
+            fast: OnceLock::new(),
+            uses: AtomicU32::new(0),
+        }
+    }
+
+    pub fn pattern(&self) -> &str {
+        &self.pattern
+    }
+
+    /// The literals of [`RuleRegex::literals`], for the line prefilter.
+    pub fn literals(&self) -> Option<&[String]> {
+        self.literals
+            .get_or_init(|| {
+                self.pattern
+                    .is_ascii()
+                    .then(|| super::cond::regex_literals(&self.pattern))
+                    .flatten()
+            })
+            .as_deref()
+    }
+
+    /// Does the pattern match somewhere in `hay`? `None` when it does not compile.
+    pub fn is_match(&self, hay: &str) -> Option<bool> {
+        if let Some(lits) = self.literals()
+            && !lits.iter().any(|l| super::cond::contains_ci(hay, l))
+        {
+            // Still say when the pattern cannot compile, as the regex itself would.
+            return self
+                .lite()
+                .map(|_| false)
+                .or_else(|| self.fast().map(|_| false));
+        }
+        if self.pattern.is_ascii() && self.uses.load(Ordering::Relaxed) < HOT_AFTER {
+            self.uses.fetch_add(1, Ordering::Relaxed);
+            if let Some(re) = self.lite() {
+                return Some(re.is_match(hay));
+            }
+        }
+        Some(match self.fast()? {
+            Fast::Ascii(re) => re.is_match(hay.as_bytes()),
+            Fast::Unicode(re) => re.is_match(hay),
+        })
+    }
+
+    fn lite(&self) -> Option<&regex_lite::Regex> {
+        self.lite
+            .get_or_init(|| {
+                regex_lite::RegexBuilder::new(&self.pattern)
+                    .case_insensitive(true)
+                    .size_limit(SIZE_LIMIT)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+    }
+
+    fn fast(&self) -> Option<&Fast> {
+        self.fast
+            .get_or_init(|| {
+                if self.pattern.is_ascii() {
+                    let syntax = regex_automata::util::syntax::Config::new()
+                        .case_insensitive(true)
+                        .unicode(false)
+                        .utf8(false);
+                    let config = regex_automata::meta::Config::new()
+                        .nfa_size_limit(Some(SIZE_LIMIT))
+                        .onepass(false)
+                        .backtrack(false);
+                    regex_automata::meta::Builder::new()
+                        .syntax(syntax)
+                        .configure(config)
+                        .build(&self.pattern)
+                        .ok()
+                        .map(Fast::Ascii)
+                } else {
+                    regex::RegexBuilder::new(&self.pattern)
+                        .case_insensitive(true)
+                        .size_limit(SIZE_LIMIT)
+                        .build()
+                        .ok()
+                        .map(Fast::Unicode)
+                }
+            })
+            .as_ref()
+    }
+
+    /// Compile now, for rules loaded from a directory: the error, if any, as the engine that
+    /// would run the pattern reports it.
+    pub fn check(&self) -> Result<(), String> {
+        if self.pattern.is_ascii() {
+            let syntax = regex_automata::util::syntax::Config::new()
+                .case_insensitive(true)
+                .unicode(false)
+                .utf8(false);
+            regex_automata::util::syntax::parse_with(&self.pattern, &syntax)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        } else {
+            regex::RegexBuilder::new(&self.pattern)
+                .case_insensitive(true)
+                .size_limit(SIZE_LIMIT)
+                .build()
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+impl Clone for RuleRegex {
+    fn clone(&self) -> RuleRegex {
+        RuleRegex::new(&self.pattern)
+    }
+}
+
+impl fmt::Debug for RuleRegex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RuleRegex").field(&self.pattern).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both engines answer alike on the same inputs, before and after the switch.
+    #[test]
+    fn both_steps_agree() {
+        let cases: &[(&str, &[(&str, bool)])] = &[
+            (
+                r"ms-diagnostics:\s*1013",
+                &[
+                    ("MS-Diagnostics:  1013;reason", true),
+                    ("ms-diagnostics: 1012", false),
+                ],
+            ),
+            (
+                r"\b(0x)?(80090325|800b0109)\b|SEC_E_UNTRUSTED_ROOT",
+                &[
+                    ("hr=0x800B0109 x", true),
+                    ("sec_e_untrusted_root", true),
+                    ("x800b01099", false),
+                ],
+            ),
+            (
+                r"can't find .*: Non-existent domain",
+                &[
+                    ("*** dns can't find sipdir.x.com: Non-existent domain", true),
+                    ("can't find", false),
+                ],
+            ),
+            (
+                r"fail.{0,5}here",
+                &[("FAIL…here", true), ("fail123456here", false)],
+            ),
+        ];
+        for (pat, inputs) in cases {
+            let re = RuleRegex::new(pat);
+            for round in 0..(HOT_AFTER as usize + 2) {
+                for (hay, want) in *inputs {
+                    assert_eq!(
+                        re.is_match(hay),
+                        Some(*want),
+                        "{pat} on {hay:?}, round {round}"
+                    );
+                }
+            }
+            assert!(re.fast.get().is_some(), "{pat} switched to the fast engine");
+        }
+    }
+
+    #[test]
+    fn non_ascii_patterns_fold_unicode_case() {
+        let re = RuleRegex::new("échec de l'authentification");
+        assert_eq!(re.is_match("ÉCHEC DE L'AUTHENTIFICATION"), Some(true));
+        assert!(RuleRegex::new("(unclosed").check().is_err());
+        assert!(RuleRegex::new("(unclosed").is_match("x").is_none());
+    }
+}
