@@ -554,7 +554,7 @@ fn build_prefilter(rules: &[Rule]) -> Option<Prefilter> {
     // client's SRV answers, and the deletion of cached sign-in data.
     for l in crate::facts::LINE_INTEREST {
         let l = prefix(l);
-        if !patterns.iter().any(|p| *p == l) {
+        if !patterns.contains(&l) {
             patterns.push(l.to_string());
             pattern_rules.push(Vec::new());
         }
