@@ -632,3 +632,57 @@ fn garbled_fixtures_do_not_panic() {
         );
     }
 }
+
+/// Records the filter rejects may be skipped before rendering (their template's provider and id
+/// places are learned from rendered records). Whatever the filter, exactly the accepted events
+/// must come out — the same ones filtering after a full parse gives — on every real sample.
+#[test]
+fn evtx_filtering_before_rendering_never_loses_an_accepted_event() {
+    let rules = sfbdiag::engine::RuleSet::embedded().expect("rules");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/samples/real");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).expect("samples") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "evtx") {
+            continue;
+        }
+        let all = evtx(&path, &EventFilter::all());
+        let key = |e: &WinEvent| (e.provider.clone(), e.event_id, e.record_id);
+        // Filters of several shapes: the rules' own, and ones that take every other kind of
+        // event present, so most templates see both verdicts.
+        let mut kinds: Vec<(String, u32)> = all
+            .events()
+            .iter()
+            .map(|e| (e.provider.clone(), e.event_id))
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        let mut filters = vec![sfbdiag::analyze::event_filter(&rules)];
+        for phase in 0..2 {
+            let mut f = EventFilter::none();
+            for (i, (p, id)) in kinds.iter().enumerate() {
+                if i % 2 == phase {
+                    f = f.provider_event(p, *id);
+                }
+            }
+            filters.push(f);
+        }
+        for f in &filters {
+            let got = evtx(&path, f);
+            assert_eq!(got.read, all.read, "{}", path.display());
+            let want: Vec<_> = all
+                .events()
+                .into_iter()
+                .filter(|e| f.accepts(&e.provider, e.event_id))
+                .map(key)
+                .collect();
+            let have: Vec<_> = got.events().into_iter().map(key).collect();
+            assert_eq!(have, want, "{}", path.display());
+            checked += want.len();
+        }
+    }
+    assert!(
+        checked > 1000,
+        "the filters accepted enough events to mean something: {checked}"
+    );
+}

@@ -428,6 +428,7 @@ impl RuleSet {
             return;
         };
         let mut scratch: Vec<FieldVal<'_>> = Vec::new();
+        let mut text_cache = None;
         // Free text: only rules whose literal occurs in the text are evaluated.
         if let Some(text) = prefilter_text(s)
             && let Some(pf) = self.prefilter()
@@ -437,7 +438,7 @@ impl RuleSet {
             let ac = pf.ac(text.len());
             if !ac.is_match(text.as_ref()) {
                 for &r in always.into_iter().flatten() {
-                    self.eval_rule(r, s, hits, &mut scratch);
+                    self.eval_rule(r, s, hits, &mut scratch, &mut text_cache);
                 }
                 return;
             }
@@ -450,12 +451,12 @@ impl RuleSet {
                 }
             }
             for r in todo {
-                self.eval_rule(r, s, hits, &mut scratch);
+                self.eval_rule(r, s, hits, &mut scratch, &mut text_cache);
             }
             return;
         }
         for &r in candidates {
-            self.eval_rule(r, s, hits, &mut scratch);
+            self.eval_rule(r, s, hits, &mut scratch, &mut text_cache);
         }
     }
 
@@ -465,17 +466,29 @@ impl RuleSet {
         s: &'s dyn Subject,
         hits: &mut Hits,
         scratch: &mut Vec<FieldVal<'s>>,
+        text: &mut Option<Vec<FieldVal<'s>>>,
     ) {
         let rule = &self.rules[ri];
         let mut anchor: Option<(FieldVal<'s>, bool)> = None;
         for c in rule.eval_order.iter().map(|&i| &rule.conds[i]) {
-            scratch.clear();
-            s.field_values(&c.field, scratch);
-            match c.eval(scratch) {
+            let is_text = c.field == "text";
+            // An event's or a SIP message's text is built from its fields: once per subject,
+            // not once per rule that reads it.
+            let vals: &[FieldVal<'s>] = if is_text {
+                text.get_or_insert_with(|| {
+                    let mut v = Vec::new();
+                    s.text_lines(&mut v);
+                    v
+                })
+            } else {
+                scratch.clear();
+                s.field_values(&c.field, scratch);
+                scratch
+            };
+            match c.eval(vals) {
                 None => return,
                 Some(Some(i)) => {
-                    let is_text = c.field == "text";
-                    let v = scratch.swap_remove(i);
+                    let v = vals[i].clone();
                     let better = match &anchor {
                         None => true,
                         Some((a, a_text)) => {

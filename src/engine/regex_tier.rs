@@ -15,15 +15,20 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Searches with the lightweight engine before switching to the fast one.
-pub const HOT_AFTER: u32 = 64;
+pub const HOT_AFTER: u32 = 16;
 /// Compiled program size cap, so a hostile `--rules` pattern cannot take the memory.
 const SIZE_LIMIT: usize = 1 << 22;
 
 pub struct RuleRegex {
     pattern: String,
+    /// A pattern that is only literal words joined by `|` (`security-auditing`,
+    /// `kerberos|kdc`) is a substring search, lower case: no regex is built for it.
+    plain: Option<Vec<String>>,
     /// Literals one of which any match contains (lower case): a value without any is settled
     /// without running the regex.
     literals: OnceLock<Option<Vec<String>>>,
+    /// One automaton over the literals, so a value is scanned once, not once per literal.
+    gate: OnceLock<Option<aho_corasick::AhoCorasick>>,
     lite: OnceLock<Option<regex_lite::Regex>>,
     fast: OnceLock<Option<Fast>>,
     uses: AtomicU32,
@@ -38,7 +43,9 @@ impl RuleRegex {
     pub fn new(pattern: &str) -> RuleRegex {
         RuleRegex {
             pattern: pattern.to_string(),
+            plain: plain_words(pattern),
             literals: OnceLock::new(),
+            gate: OnceLock::new(),
             lite: OnceLock::new(),
             fast: OnceLock::new(),
             uses: AtomicU32::new(0),
@@ -61,10 +68,24 @@ impl RuleRegex {
             .as_deref()
     }
 
+    fn gate(&self) -> Option<&aho_corasick::AhoCorasick> {
+        self.gate
+            .get_or_init(|| {
+                aho_corasick::AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(self.literals()?)
+                    .ok()
+            })
+            .as_ref()
+    }
+
     /// Does the pattern match somewhere in `hay`? `None` when it does not compile.
     pub fn is_match(&self, hay: &str) -> Option<bool> {
-        if let Some(lits) = self.literals()
-            && !lits.iter().any(|l| super::cond::contains_ci(hay, l))
+        if let Some(words) = &self.plain {
+            return Some(words.iter().any(|w| super::cond::contains_ci(hay, w)));
+        }
+        if let Some(gate) = self.gate()
+            && !gate.is_match(hay)
         {
             // Still say when the pattern cannot compile, as the regex itself would.
             return self
@@ -107,7 +128,8 @@ impl RuleRegex {
                     let config = regex_automata::meta::Config::new()
                         .nfa_size_limit(Some(SIZE_LIMIT))
                         .onepass(false)
-                        .backtrack(false);
+                        .backtrack(false)
+                        .auto_prefilter(false);
                     regex_automata::meta::Builder::new()
                         .syntax(syntax)
                         .configure(config)
@@ -146,6 +168,16 @@ impl RuleRegex {
                 .map_err(|e| e.to_string())
         }
     }
+}
+
+/// `a|b|c` where every alternative is non-empty ASCII without regex syntax.
+fn plain_words(pattern: &str) -> Option<Vec<String>> {
+    const META: &[u8] = b"\\.+*?()[]{}^$";
+    let words: Vec<String> = pattern.split('|').map(|w| w.to_ascii_lowercase()).collect();
+    words
+        .iter()
+        .all(|w| !w.is_empty() && w.is_ascii() && !w.bytes().any(|b| META.contains(&b)))
+        .then_some(words)
 }
 
 impl Clone for RuleRegex {
@@ -207,6 +239,21 @@ mod tests {
                 }
             }
             assert!(re.fast.get().is_some(), "{pat} switched to the fast engine");
+        }
+    }
+
+    #[test]
+    fn literal_alternations_are_substring_searches() {
+        let re = RuleRegex::new("security-auditing|Kerberos");
+        assert!(re.plain.is_some());
+        assert_eq!(
+            re.is_match("Microsoft-Windows-Security-Auditing"),
+            Some(true)
+        );
+        assert_eq!(re.is_match("KERBEROS-Key-Distribution-Center"), Some(true));
+        assert_eq!(re.is_match("Schannel"), Some(false));
+        for p in ["a.b", r"\bx", "x|", "(a|b)", "a+"] {
+            assert!(RuleRegex::new(p).plain.is_none(), "{p}");
         }
     }
 

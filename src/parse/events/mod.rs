@@ -70,7 +70,10 @@ impl EventFilter {
         }
         let p = norm_provider(provider);
         self.rules.iter().any(|(rp, rid)| {
-            rid.is_none_or(|id| id == event_id) && rp.as_ref().is_none_or(|rp| *rp == p)
+            // Rule provider conditions are unanchored regexes: a name they list matches any
+            // provider containing it (`kerberos` also takes `Kerberos-Key-Distribution-Center`).
+            rid.is_none_or(|id| id == event_id)
+                && rp.as_ref().is_none_or(|rp| p.contains(rp.as_str()))
         })
     }
 }

@@ -89,6 +89,35 @@ enum Section {
     Rendering,
 }
 
+/// Open element names, kept in one buffer so entering an element allocates nothing.
+#[derive(Default)]
+struct Names {
+    buf: String,
+    starts: Vec<usize>,
+}
+
+impl Names {
+    fn push(&mut self, name: &str) {
+        self.starts.push(self.buf.len());
+        self.buf.push_str(name);
+    }
+    fn pop(&mut self) -> bool {
+        match self.starts.pop() {
+            Some(st) => {
+                self.buf.truncate(st);
+                true
+            }
+            None => false,
+        }
+    }
+    fn depth(&self) -> usize {
+        self.starts.len()
+    }
+    fn top(&self) -> &str {
+        self.starts.last().map_or("", |&st| &self.buf[st..])
+    }
+}
+
 /// Parse one `<Event>...</Event>` element (surrounding text is ignored).
 pub(crate) fn parse_event_xml(x: &str) -> Result<ParsedEvent, String> {
     let mut r = Reader::from_str(x);
@@ -99,7 +128,7 @@ pub(crate) fn parse_event_xml(x: &str) -> Result<ParsedEvent, String> {
         c.allow_dangling_amp = true;
     }
     let mut out = ParsedEvent::default();
-    let mut stack: Vec<String> = Vec::new();
+    let mut names = Names::default();
     let mut section = Section::Other;
     let mut text = String::new();
     // Name of the current `Data` item, when named.
@@ -124,31 +153,30 @@ pub(crate) fn parse_event_xml(x: &str) -> Result<ParsedEvent, String> {
                     saw_event = true;
                 }
                 text.clear();
-                match (stack.len(), name.as_str()) {
+                match (names.depth(), name) {
                     (1, "System") => section = Section::System,
                     (1, "EventData") => section = Section::EventData,
                     (1, "UserData") => section = Section::UserData,
                     (1, "RenderingInfo") => section = Section::Rendering,
                     _ => {}
                 }
-                on_open(&s, &name, section, &stack, &mut out, &mut data_name);
-                stack.push(name);
+                on_open(&s, name, section, names.depth(), &mut out, &mut data_name);
+                names.push(name);
             }
             Event::Empty(s) => {
                 let name = local_name(&s);
-                on_open(&s, &name, section, &stack, &mut out, &mut data_name);
+                on_open(&s, name, section, names.depth(), &mut out, &mut data_name);
                 // An empty `<Data Name='x'/>` is still an item, with an empty value.
-                stack.push(name);
                 text.clear();
                 on_close(
                     &mut out,
                     section,
-                    &stack,
+                    name,
+                    names.depth() + 1,
                     &mut text,
                     &mut data_name,
                     &mut unnamed,
                 );
-                stack.pop();
             }
             Event::Text(t) => push_capped(&mut text, &t.xml10_content()),
             Event::CData(t) => push_capped(&mut text, &t.into_inner()),
@@ -165,22 +193,24 @@ pub(crate) fn parse_event_xml(x: &str) -> Result<ParsedEvent, String> {
                 }
             }
             Event::End(_) => {
-                if stack.is_empty() {
+                if names.depth() == 0 {
                     continue;
                 }
                 on_close(
                     &mut out,
                     section,
-                    &stack,
+                    names.top(),
+                    names.depth(),
                     &mut text,
                     &mut data_name,
                     &mut unnamed,
                 );
-                let closed = stack.pop();
-                if stack.len() == 1 {
+                let was_event = names.depth() == 1 && names.top() == "Event";
+                names.pop();
+                if names.depth() == 1 {
                     section = Section::Other;
                 }
-                if stack.is_empty() && closed.as_deref() == Some("Event") {
+                if was_event {
                     break;
                 }
             }
@@ -221,92 +251,90 @@ fn resolve_entity(name: &str) -> Option<char> {
     }
 }
 
-fn local_name(s: &BytesStart<'_>) -> String {
-    s.local_name().as_ref().to_string()
+/// The element's name without its namespace prefix (the reader works on a `&str`, so names
+/// are UTF-8).
+fn local_name<'a>(s: &'a BytesStart<'_>) -> &'a str {
+    let full = s.name().into_inner();
+    match full.find(':') {
+        Some(i) => &full[i + 1..],
+        None => full,
+    }
 }
 
-/// Attributes of an element as (local name, value), predefined entities resolved; a value
-/// with an unknown entity is kept raw.
-fn attrs(s: &BytesStart<'_>) -> Vec<(String, String)> {
-    s.attributes()
-        .with_checks(false)
-        .flatten()
-        .filter(|a| {
-            let k = a.key.as_ref();
-            k != "xmlns" && !k.starts_with("xmlns:")
-        })
-        .map(|a| {
-            let key = a.key.local_name().as_ref().to_string();
-            let val = a
-                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map(|v| v.into_owned())
-                .unwrap_or_else(|_| a.value.to_string());
-            (key, val)
-        })
-        .collect()
+/// Each attribute of an element as (local name, value), predefined entities resolved; a value
+/// with an unknown entity is kept raw. Namespace declarations are skipped.
+fn for_each_attr(s: &BytesStart<'_>, mut f: impl FnMut(&str, std::borrow::Cow<'_, str>)) {
+    for a in s.attributes().with_checks(false).flatten() {
+        let k = a.key.as_ref();
+        if k == "xmlns" || k.starts_with("xmlns:") {
+            continue;
+        }
+        let key = a.key.local_name().into_inner();
+        let val = match a.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
+            Ok(v) => v,
+            Err(_) => a.value.clone(),
+        };
+        f(key, val);
+    }
 }
 
 fn on_open(
     s: &BytesStart<'_>,
     name: &str,
     section: Section,
-    stack: &[String],
+    depth: usize,
     out: &mut ParsedEvent,
     data_name: &mut Option<String>,
 ) {
     match section {
-        Section::System if stack.len() == 2 => match name {
-            "Provider" => {
-                for (k, v) in attrs(s) {
-                    if k == "Name" || (k == "EventSourceName" && out.ev.provider.is_empty()) {
-                        out.ev.provider = v;
-                    }
+        Section::System if depth == 2 => match name {
+            "Provider" => for_each_attr(s, |k, v| {
+                if k == "Name" || (k == "EventSourceName" && out.ev.provider.is_empty()) {
+                    out.ev.provider = v.into_owned();
                 }
-            }
-            "TimeCreated" => {
-                for (k, v) in attrs(s) {
-                    if k == "SystemTime" {
-                        out.time = dates::parse_system_time(&v);
-                    }
+            }),
+            "TimeCreated" => for_each_attr(s, |k, v| {
+                if k == "SystemTime" {
+                    out.time = dates::parse_system_time(&v);
                 }
-            }
+            }),
             _ => {}
         },
-        Section::EventData if stack.len() == 2 => {
-            *data_name = attrs(s)
-                .into_iter()
-                .find(|(k, _)| k == "Name")
-                .map(|(_, v)| v);
+        Section::EventData if depth == 2 => {
+            *data_name = None;
+            for_each_attr(s, |k, v| {
+                if k == "Name" && data_name.is_none() {
+                    *data_name = Some(v.into_owned());
+                }
+            });
         }
-        Section::UserData if stack.len() >= 2 => {
-            for (k, v) in attrs(s) {
-                // `<Result value='800B0109'>` reads best as `Result`.
-                let key = if k.eq_ignore_ascii_case("value") {
-                    name.to_string()
-                } else {
-                    k
-                };
-                out.ev.data.push((key, v));
-            }
-        }
+        Section::UserData if depth >= 2 => for_each_attr(s, |k, v| {
+            // `<Result value='800B0109'>` reads best as `Result`.
+            let key = if k.eq_ignore_ascii_case("value") {
+                name
+            } else {
+                k
+            };
+            out.ev.data.push((key.to_string(), v.into_owned()));
+        }),
         _ => {}
     }
 }
 
+/// The element `name` at `depth` (1 = the `<Event>` element) closes with `text` as its content.
 fn on_close(
     out: &mut ParsedEvent,
     section: Section,
-    stack: &[String],
+    name: &str,
+    depth: usize,
     text: &mut String,
     data_name: &mut Option<String>,
     unnamed: &mut usize,
 ) {
-    let Some(name) = stack.last() else { return };
-    let depth = stack.len();
     match section {
         Section::System if depth == 3 => {
             let v = text.trim();
-            match name.as_str() {
+            match name {
                 "EventID" => out.ev.event_id = parse_event_id(v).unwrap_or(0),
                 "Level" => out.ev.level = v.parse().ok(),
                 "Keywords" if !v.is_empty() => out.ev.keywords = Some(v.to_string()),
@@ -319,17 +347,11 @@ fn on_close(
         Section::EventData if depth == 3 => {
             let key = match data_name.take() {
                 Some(n) => n,
-                None => {
-                    let k = if name == "Data" {
-                        format!("Data{}", *unnamed)
-                    } else {
-                        name.clone()
-                    };
-                    if name == "Data" {
-                        *unnamed += 1;
-                    }
-                    k
+                None if name == "Data" => {
+                    *unnamed += 1;
+                    format!("Data{}", *unnamed - 1)
                 }
+                None => name.to_string(),
             };
             out.ev.data.push((key, std::mem::take(text)));
         }
@@ -337,7 +359,7 @@ fn on_close(
             // Leaf elements only: a parent's text is whitespace between children.
             let v = text.trim();
             if !v.is_empty() {
-                out.ev.data.push((name.clone(), v.to_string()));
+                out.ev.data.push((name.to_string(), v.to_string()));
             }
         }
         Section::Rendering if depth == 3 && name == "Message" => {
