@@ -23,6 +23,13 @@ pub const LINE_INTEREST: &[&str] = &[
     "sign-in info",
 ];
 
+/// What [`FactsCollector::observe`] reads of SIP messages: the messages of these transaction
+/// methods whole, and of every other message only its start line, direction, peer and these
+/// headers. Keep them in step with `observe_sip`: the parser drops the rest of a message when
+/// no rule needs it either.
+pub const SIP_FULL_METHODS: &[&str] = &["REGISTER"];
+pub const SIP_HEADER_INTEREST: &[&str] = &["Server", "Date"];
+
 /// Does this line say the cached sign-in data was deleted ("Delete my sign-in info")?
 pub fn is_signin_reset(text: &str) -> bool {
     let t = text.to_ascii_lowercase();

@@ -6,7 +6,7 @@ use nom::{
     IResult, Parser,
     branch::alt,
     bytes::complete::{tag, take_while, take_while1},
-    character::complete::{char, digit1, space0, space1},
+    character::complete::{digit1, space0, space1},
     combinator::{map_res, opt, rest},
     sequence::preceded,
 };
@@ -19,10 +19,6 @@ const MAX_BODY: usize = 16 * 1024;
 const MAX_HEADERS: usize = 256;
 /// Longest header value kept after folding.
 const MAX_HEADER_VALUE: usize = 64 * 1024;
-
-fn is_token_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "-.!%*_+`'~".contains(c)
-}
 
 fn method(i: &str) -> IResult<&str, &str> {
     take_while1(|c: char| c.is_ascii_uppercase() || c == '-' || c == '_')(i)
@@ -92,30 +88,41 @@ pub fn parse_start_line(line: &str) -> Option<StartLine> {
     }
 }
 
-fn header_line(i: &str) -> IResult<&str, (&str, &str)> {
-    let (i, _) = space0(i)?;
-    if !i.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        return Err(nom::Err::Error(nom::error::Error::new(
-            i,
-            nom::error::ErrorKind::Alpha,
-        )));
-    }
-    let (i, name) = take_while1(is_token_char)(i)?;
-    let (i, _) = space0(i)?;
-    let (i, _) = char(':')(i)?;
-    let (i, value) = rest(i)?;
-    Ok((i, (name, value)))
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b)
 }
 
 /// Split `Name: value`. Names are tokens; a line that is not one (a wrapped value, body text)
-/// yields `None`.
+/// yields `None`. Runs on every header line of a log, so it is written out by hand: optional
+/// blanks, a token starting with a letter, optional blanks, `:`.
 pub fn parse_header_line(line: &str) -> Option<(&str, &str)> {
-    let (_, (name, value)) = header_line(line).ok()?;
+    let b = line.as_bytes();
+    let blanks = |mut i: usize| {
+        while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+            i += 1;
+        }
+        i
+    };
+    let name_start = blanks(0);
+    if !b.get(name_start)?.is_ascii_alphabetic() {
+        return None;
+    }
+    let mut i = name_start;
+    while i < b.len() && is_token_byte(b[i]) {
+        i += 1;
+    }
+    let name_end = i;
+    let colon = blanks(i);
+    if b.get(colon) != Some(&b':') {
+        return None;
+    }
+    // Every index above is at an ASCII byte, so these are char boundaries.
+    let value = &line[colon + 1..];
     // `http:` or `sip:` at the start of a wrapped line is a URI, not a header.
     if value.starts_with("//") {
         return None;
     }
-    Some((name, value))
+    Some((&line[name_start..name_end], value))
 }
 
 /// Expand the compact header forms of RFC 3261 so callers can use long names.
@@ -137,18 +144,24 @@ pub fn canonical_header_name(name: &str) -> &str {
 /// Replace typographic quotes (a document conversion's doing) with ASCII ones, and drop the
 /// Markdown hard-break backslash some copies end lines with.
 pub fn normalize_value(v: &str) -> String {
+    let mut s = String::new();
+    push_normalized(&mut s, v);
+    s
+}
+
+/// [`normalize_value`], appended to `out`.
+fn push_normalized(out: &mut String, v: &str) {
     let v = v.trim();
     let v = v.strip_suffix('\\').unwrap_or(v).trim_end();
     if v.is_ascii() {
-        return v.to_string();
+        out.push_str(v);
+        return;
     }
-    v.chars()
-        .map(|c| match c {
-            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => '"',
-            '\u{2018}' | '\u{2019}' | '\u{201A}' => '\'',
-            c => c,
-        })
-        .collect()
+    out.extend(v.chars().map(|c| match c {
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => '"',
+        '\u{2018}' | '\u{2019}' | '\u{201A}' => '\'',
+        c => c,
+    }));
 }
 
 pub fn is_diag_header(name: &str) -> bool {
@@ -277,10 +290,51 @@ pub fn auth_scheme(value: &str) -> &str {
     &v[..end]
 }
 
+/// Which SIP messages a reader needs whole. Every other message is kept reduced to its start
+/// line, direction, peer and a few headers, which saves building (and dropping) every header of
+/// the many messages of a large log that no rule and no fact reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SipFilter {
+    /// Keep whole the messages of these transaction methods (the request's own method, or the
+    /// `CSeq` method of a response).
+    pub full_methods: Vec<String>,
+    /// Keep whole the messages that carry any of these headers.
+    pub full_headers: Vec<String>,
+    /// Of every other message, keep only these headers (and no body).
+    pub keep_headers: Vec<String>,
+}
+
+/// One header of the message being built: its name and value are ranges of the builder's text.
+#[derive(Clone, Debug)]
+struct RawHeader {
+    name: std::ops::Range<usize>,
+    value: std::ops::Range<usize>,
+    line: Option<u64>,
+}
+
+/// Buffers a finished builder hands back, so the next message reuses their memory.
+#[derive(Debug, Default)]
+pub struct SipScratch {
+    text: String,
+    headers: Vec<RawHeader>,
+    body: String,
+}
+
 /// Accumulates the lines of one SIP message.
+///
+/// Header names and values are written back to back into one buffer and only become owned
+/// [`Header`]s in [`SipBuilder::finish_with`], for the messages that are kept whole.
 #[derive(Debug)]
 pub struct SipBuilder {
-    msg: SipMessage,
+    direction: Option<Direction>,
+    peer: Option<String>,
+    start: StartLine,
+    start_line_no: Option<u64>,
+    /// Names and values of `headers`; the last header's value is always at the end, so a
+    /// folded line is appended in place.
+    text: String,
+    headers: Vec<RawHeader>,
+    body: String,
     in_body: bool,
     content_length: Option<usize>,
     body_len: usize,
@@ -293,15 +347,33 @@ impl SipBuilder {
         direction: Option<Direction>,
         peer: Option<String>,
     ) -> Self {
+        Self::with_scratch(SipScratch::default(), start, line, direction, peer)
+    }
+
+    /// A builder that writes into buffers a previous one handed back.
+    pub fn with_scratch(
+        scratch: SipScratch,
+        start: StartLine,
+        line: Option<u64>,
+        direction: Option<Direction>,
+        peer: Option<String>,
+    ) -> Self {
+        let SipScratch {
+            mut text,
+            mut headers,
+            mut body,
+        } = scratch;
+        text.clear();
+        headers.clear();
+        body.clear();
         SipBuilder {
-            msg: SipMessage {
-                direction,
-                peer,
-                start,
-                start_line_no: line,
-                headers: Vec::new(),
-                body: String::new(),
-            },
+            direction,
+            peer,
+            start,
+            start_line_no: line,
+            text,
+            headers,
+            body,
             in_body: false,
             content_length: None,
             body_len: 0,
@@ -326,30 +398,36 @@ impl SipBuilder {
         let starts_ws = line.starts_with([' ', '\t']);
         match parse_header_line(line) {
             Some((name, value)) if !(starts_ws && self.looks_like_continuation(name)) => {
-                if self.msg.headers.len() >= MAX_HEADERS {
+                if self.headers.len() >= MAX_HEADERS {
                     return;
                 }
-                let name = canonical_header_name(name).to_string();
-                let value = normalize_value(value);
+                let name = canonical_header_name(name);
+                let n0 = self.text.len();
+                self.text.push_str(name);
+                let v0 = self.text.len();
+                push_normalized(&mut self.text, value);
+                let v1 = self.text.len();
                 if name.eq_ignore_ascii_case("Content-Length") {
-                    self.content_length = value.trim().parse().ok();
+                    self.content_length = self.text[v0..v1].trim().parse().ok();
                 }
-                self.msg.headers.push(Header {
-                    name,
-                    value,
+                self.headers.push(RawHeader {
+                    name: n0..v0,
+                    value: v0..v1,
                     line: line_no,
                 });
             }
             _ => {
-                // A folded or wrapped value continues the previous header.
-                if let Some(h) = self.msg.headers.last_mut() {
-                    if h.value.len() < MAX_HEADER_VALUE {
-                        let add = normalize_value(line);
-                        if !h.value.is_empty() && !h.value.ends_with(['/', '=']) {
-                            h.value.push(' ');
-                        }
-                        h.value.push_str(&add);
+                // A folded or wrapped value continues the previous header, whose value ends
+                // the text.
+                if let Some(h) = self.headers.last_mut()
+                    && h.value.len() < MAX_HEADER_VALUE
+                {
+                    let value = &self.text[h.value.clone()];
+                    if !value.is_empty() && !value.ends_with(['/', '=']) {
+                        self.text.push(' ');
                     }
+                    push_normalized(&mut self.text, line);
+                    h.value.end = self.text.len();
                 }
             }
         }
@@ -358,19 +436,19 @@ impl SipBuilder {
     /// An indented `word:` line is a new header when copies indent every header (Snooper), and
     /// a folded continuation when it follows a header whose value is unfinished.
     fn looks_like_continuation(&self, _name: &str) -> bool {
-        self.msg
-            .headers
-            .last()
-            .is_some_and(|h| h.value.ends_with(',') || h.value.ends_with(';'))
+        self.headers.last().is_some_and(|h| {
+            let v = &self.text[h.value.clone()];
+            v.ends_with(',') || v.ends_with(';')
+        })
     }
 
     pub fn push_body_line(&mut self, line: &str) {
         self.body_len += line.len() + 2;
-        if self.msg.body.len() < MAX_BODY {
-            let room = MAX_BODY - self.msg.body.len();
+        if self.body.len() < MAX_BODY {
+            let room = MAX_BODY - self.body.len();
             let take = floor_boundary(line, room);
-            self.msg.body.push_str(&line[..take]);
-            self.msg.body.push('\n');
+            self.body.push_str(&line[..take]);
+            self.body.push('\n');
         }
     }
 
@@ -385,7 +463,81 @@ impl SipBuilder {
     }
 
     pub fn finish(self) -> SipMessage {
-        self.msg
+        self.finish_with(None).0
+    }
+
+    fn name_is(&self, h: &RawHeader, name: &str) -> bool {
+        self.text[h.name.clone()].eq_ignore_ascii_case(name)
+    }
+
+    /// Does `filter` want this message whole?
+    fn wanted_whole(&self, filter: &SipFilter) -> bool {
+        let method = match &self.start {
+            StartLine::Request { method, .. } => Some(method.as_str()),
+            // As `SipMessage::transaction_method` reads it: the first `CSeq` header.
+            StartLine::Response { .. } => self
+                .headers
+                .iter()
+                .find(|h| self.name_is(h, "CSeq"))
+                .and_then(|h| self.text[h.value.clone()].split_whitespace().nth(1)),
+        };
+        if let Some(m) = method
+            && filter
+                .full_methods
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(m))
+        {
+            return true;
+        }
+        self.headers
+            .iter()
+            .any(|h| filter.full_headers.iter().any(|f| self.name_is(h, f)))
+    }
+
+    /// The message, whole, or reduced as `filter` says; and the buffers, for the next builder.
+    pub fn finish_with(self, filter: Option<&SipFilter>) -> (SipMessage, SipScratch) {
+        let whole = filter.is_none_or(|f| self.wanted_whole(f));
+        let keep = |h: &RawHeader| {
+            whole || filter.is_some_and(|f| f.keep_headers.iter().any(|k| self.name_is(h, k)))
+        };
+        let headers: Vec<Header> = if whole {
+            let mut v = Vec::with_capacity(self.headers.len());
+            v.extend(self.headers.iter().map(|h| self.owned(h)));
+            v
+        } else {
+            self.headers
+                .iter()
+                .filter(|h| keep(h))
+                .map(|h| self.owned(h))
+                .collect()
+        };
+        let body = if whole && !self.body.is_empty() {
+            self.body.clone()
+        } else {
+            String::new()
+        };
+        let msg = SipMessage {
+            direction: self.direction,
+            peer: self.peer,
+            start: self.start,
+            start_line_no: self.start_line_no,
+            headers,
+            body,
+        };
+        let scratch = SipScratch {
+            text: self.text,
+            headers: self.headers,
+            body: self.body,
+        };
+        (msg, scratch)
+    }
+
+    fn owned(&self, h: &RawHeader) -> Header {
+        Header {
+            name: self.text[h.name.clone()].to_string(),
+            value: self.text[h.value.clone()].to_string(),
+            line: h.line,
+        }
     }
 }
 
@@ -498,6 +650,61 @@ mod tests {
         );
         assert_eq!(m.cseq(), Some((1, "INVITE")));
         assert_eq!(m.header("CONTENT-LENGTH"), Some("0"));
+    }
+
+    #[test]
+    fn filtered_messages_keep_what_is_asked() {
+        let filter = SipFilter {
+            full_methods: vec!["REGISTER".into()],
+            full_headers: vec!["ms-diagnostics".into()],
+            keep_headers: vec!["Server".into(), "Date".into()],
+        };
+        let build = |text: &str| {
+            let mut lines = text.lines();
+            let sl = parse_start_line(lines.next().unwrap_or("")).expect("start line");
+            let mut b = SipBuilder::new(sl, Some(1), None, None);
+            for l in lines {
+                if b.in_body() {
+                    b.push_body_line(l);
+                } else {
+                    b.push_header_line(l, Some(2));
+                }
+            }
+            b.finish_with(Some(&filter)).0
+        };
+        let m = build(
+            "SIP/2.0 200 OK\nCSeq: 2 SUBSCRIBE\nserver: RTC/7.0\nDATE: Tue, 24 Nov 2026 08:00:00 GMT\nContent-Length: 3\n\nabc",
+        );
+        let names: Vec<_> = m.headers.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["server", "DATE"]);
+        assert_eq!(m.body, "");
+        assert_eq!(m.status(), Some(200));
+        let m =
+            build("SIP/2.0 200 OK\nCSeq: 2 register\nServer: RTC/7.0\nContent-Length: 3\n\nabc");
+        assert_eq!(m.headers.len(), 3);
+        assert_eq!(m.body, "abc\n");
+        let m = build(
+            "SUBSCRIBE sip:a@b.c SIP/2.0\nCSeq: 2 SUBSCRIBE\nMS-Diagnostics: 1008;reason=\"x\"\n",
+        );
+        assert_eq!(m.headers.len(), 2);
+        // Reused buffers start empty.
+        let (_, scratch) = SipBuilder::new(
+            parse_start_line("SIP/2.0 200 OK").expect("start line"),
+            None,
+            None,
+            None,
+        )
+        .finish_with(None);
+        let mut b = SipBuilder::with_scratch(
+            scratch,
+            parse_start_line("SIP/2.0 180 Ringing").expect("start line"),
+            None,
+            None,
+            None,
+        );
+        b.push_header_line("To: <sip:a@b.c>", None);
+        b.push_header_line("  ;tag=1", None);
+        assert_eq!(b.finish().header("to"), Some("<sip:a@b.c> ;tag=1"));
     }
 
     #[test]

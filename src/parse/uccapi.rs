@@ -11,7 +11,7 @@ use nom::{
     character::complete::{char, space0, space1},
 };
 
-use super::sip::{SipBuilder, parse_header_line, parse_start_line};
+use super::sip::{SipBuilder, SipScratch, parse_header_line, parse_start_line};
 use super::{Format, ParseCtx};
 use crate::input::decode::LineReader;
 use crate::model::{Body, Direction, LogLine, Record, SourceLoc, StartLine, Ts};
@@ -177,6 +177,8 @@ pub struct UccapiParser {
     state: State,
     banner: Option<Banner>,
     last_ts: Option<Ts>,
+    /// Buffers of the last finished SIP message, for the next one.
+    scratch: Option<SipScratch>,
 }
 
 impl Default for UccapiParser {
@@ -191,6 +193,7 @@ impl UccapiParser {
             state: State::Idle,
             banner: None,
             last_ts: None,
+            scratch: None,
         }
     }
 
@@ -198,7 +201,8 @@ impl UccapiParser {
         match std::mem::replace(&mut self.state, State::Idle) {
             State::Idle => {}
             State::Message(b, ts, line) => {
-                let m = b.finish();
+                let (m, scratch) = b.finish_with(ctx.sip_filter);
+                self.scratch = Some(scratch);
                 ctx.emit(Record {
                     source: SourceLoc::line(ctx.path, line),
                     ts,
@@ -207,10 +211,12 @@ impl UccapiParser {
             }
             State::Trace(t) => {
                 if let Some(b) = t.sip {
+                    let (m, scratch) = b.finish_with(ctx.sip_filter);
+                    self.scratch = Some(scratch);
                     ctx.emit(Record {
                         source: SourceLoc::line(ctx.path, t.line),
                         ts: t.ts,
-                        body: Body::Sip(Box::new(b.finish())),
+                        body: Body::Sip(Box::new(m)),
                     });
                 }
             }
@@ -242,7 +248,12 @@ impl UccapiParser {
             Some(b) => (Some(b.direction), b.peer),
             None => (None, None),
         };
-        self.state = State::Message(SipBuilder::new(sl, Some(line_no), dir, peer), ts, line_no);
+        let scratch = self.scratch.take().unwrap_or_default();
+        self.state = State::Message(
+            SipBuilder::with_scratch(scratch, sl, Some(line_no), dir, peer),
+            ts,
+            line_no,
+        );
     }
 
     pub fn feed(&mut self, line_no: u64, line: &str, ctx: &mut ParseCtx<'_>) {
@@ -345,7 +356,8 @@ impl UccapiParser {
                     }
                     Some((k, v)) if k.eq_ignore_ascii_case("Start-Line") => {
                         if let Some(sl) = parse_start_line(v) {
-                            t.sip = Some(SipBuilder::new(
+                            t.sip = Some(SipBuilder::with_scratch(
+                                self.scratch.take().unwrap_or_default(),
                                 sl,
                                 Some(line_no),
                                 t.direction,
