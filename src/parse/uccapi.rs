@@ -5,11 +5,7 @@
 //! Records are emitted as lines arrive; only the message being assembled is held in memory.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use nom::{
-    IResult, Parser,
-    bytes::complete::{tag, take, take_while1},
-    character::complete::{char, space0, space1},
-};
+use nom::{IResult, Parser, bytes::complete::take, character::complete::char};
 
 use super::sip::{SipBuilder, SipScratch, parse_header_line, parse_start_line};
 use super::{Format, ParseCtx};
@@ -61,27 +57,71 @@ fn datetime(sep: char) -> impl Fn(&str) -> IResult<&str, NaiveDateTime> {
     }
 }
 
-fn prefix(i: &str) -> IResult<&str, Prefix<'_>> {
-    let (i, ts) = datetime('|')(i)?;
-    let (i, _) = space1(i)?;
-    let (i, _) = take_while1(|c: char| c.is_ascii_hexdigit())(i)?;
-    let (i, _) = char(':')(i)?;
-    let (i, _) = take_while1(|c: char| c.is_ascii_hexdigit())(i)?;
-    let (i, _) = space1(i)?;
-    let (i, level) = take_while1(|c: char| c.is_ascii_alphabetic())(i)?;
-    let (i, _) = space0(i)?;
-    let (i, _) = tag("::")(i)?;
-    let text = i.strip_prefix(' ').unwrap_or(i);
-    Ok(("", Prefix { ts, level, text }))
-}
-
 /// Parse a grammar-A line prefix (`11/25/2014|08:12:51.123 1A2C:0F10 INFO  :: text`).
+///
+/// Runs on every line of a log, so it is written out by hand: the date and time have fixed
+/// places; then blanks, `hex:hex` thread ids, blanks, a level word, optional blanks and `::`.
 pub fn parse_prefix(line: &str) -> Option<Prefix<'_>> {
-    // Cheap reject before nom: every prefixed line has `|` at byte 10.
-    if line.len() < 26 || line.as_bytes()[10] != b'|' {
+    let b = line.as_bytes();
+    // Every prefixed line has `|` at byte 10.
+    if b.len() < 26 || b[10] != b'|' {
         return None;
     }
-    prefix(line).ok().map(|(_, p)| p)
+    let num = |at: usize, n: usize| {
+        b[at..at + n].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32)
+        })
+    };
+    if b[2] != b'/' || b[5] != b'/' || b[13] != b':' || b[16] != b':' || b[19] != b'.' {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(num(6, 4)? as i32, num(0, 2)?, num(3, 2)?)?;
+    let time = NaiveTime::from_hms_milli_opt(num(11, 2)?, num(14, 2)?, num(17, 2)?, num(20, 3)?)?;
+    let ts = NaiveDateTime::new(date, time);
+    let skip = |mut i: usize, f: fn(&u8) -> bool| {
+        while i < b.len() && f(&b[i]) {
+            i += 1;
+        }
+        i
+    };
+    let blank = |c: &u8| *c == b' ' || *c == b'\t';
+    // At least one of each: blanks, hex digits, `:`, hex digits, blanks, letters.
+    let mut i = 23;
+    for f in [blank, u8::is_ascii_hexdigit] {
+        let j = skip(i, f);
+        if j == i {
+            return None;
+        }
+        i = j;
+    }
+    if b.get(i) != Some(&b':') {
+        return None;
+    }
+    i += 1;
+    for f in [u8::is_ascii_hexdigit, blank] {
+        let j = skip(i, f);
+        if j == i {
+            return None;
+        }
+        i = j;
+    }
+    let level_start = i;
+    i = skip(i, u8::is_ascii_alphabetic);
+    if i == level_start {
+        return None;
+    }
+    let level_end = i;
+    i = skip(i, blank);
+    if !b[i..].starts_with(b"::") {
+        return None;
+    }
+    // Every index above is at an ASCII byte, so these are char boundaries.
+    let text = &line[i + 2..];
+    Some(Prefix {
+        ts,
+        level: &line[level_start..level_end],
+        text: text.strip_prefix(' ').unwrap_or(text),
+    })
 }
 
 /// The header line of a grammar-B record: `TL_INFO(TF_PROTOCOL) [0]06E4.0EB4::01/18/2012-05:00:43.101...`
@@ -233,6 +273,10 @@ impl UccapiParser {
         if text.trim().is_empty() {
             return;
         }
+        if !ctx.wants_line(text) {
+            ctx.skip();
+            return;
+        }
         ctx.emit(Record {
             source: SourceLoc::line(ctx.path, line_no),
             ts,
@@ -306,7 +350,10 @@ impl UccapiParser {
             });
             return;
         }
-        if line.contains("$$begin_record") && !matches!(self.state, State::Trace(_)) {
+        if memchr::memchr(b'$', line.as_bytes()).is_some()
+            && line.contains("$$begin_record")
+            && !matches!(self.state, State::Trace(_))
+        {
             self.flush(ctx);
             self.state = State::Trace(TraceRecord {
                 ts: self.last_ts,
@@ -525,6 +572,28 @@ mod tests {
         assert_eq!(p.ts.to_string(), "2014-11-25 08:12:51.123");
         assert!(parse_prefix("11/25/2014 08:12:51.123 1A2C:0F10 INFO  :: x").is_none());
         assert!(parse_prefix("13/45/2014|08:12:51.123 1A2C:0F10 INFO  :: x").is_none());
+        let p = parse_prefix("11/25/2014|08:12:51.123\t1a2c:0F10\tTRACE::x").unwrap();
+        assert_eq!((p.level, p.text), ("TRACE", "x"));
+        let p = parse_prefix("11/25/2014|08:12:51.123 1A2C:0F10 INFO ::  two").unwrap();
+        assert_eq!(p.text, " two");
+        assert_eq!(
+            parse_prefix("11/25/2014|08:12:51.123 1A2C:0F10 INFO ::").map(|p| p.text),
+            Some("")
+        );
+        for bad in [
+            "11/25/2014|08:12:51.123 1A2C:0F10 :: no level",
+            "11/25/2014|08:12:51.123 1A2C 0F10 INFO :: x",
+            "11/25/2014|08:12:51.123 1A2C:0G10 INFO :: x",
+            "11/25/2014|08:12:51.123 1A2C:0F10 INFO : x",
+            "11/25/2014|08:12:51.123 1A2C:0F10 INFO2 :: x",
+            "11/25/2014|08:12:51.123:1A2C:0F10 INFO :: x",
+            "11/25/2014|24:12:51.123 1A2C:0F10 INFO :: x",
+            "11/25/2014|08:12:51,123 1A2C:0F10 INFO :: x",
+            "1é/25/2014|08:12:51.123 1A2C:0F10 INFO :: x",
+            "11/25/2014|08:12:51.123 1A2C:0F10 INFO é :: x",
+        ] {
+            assert!(parse_prefix(bad).is_none(), "{bad}");
+        }
     }
 
     #[test]
