@@ -190,8 +190,9 @@ fn param(v: &str, name: &str) -> Option<String> {
 }
 
 fn is_online_host(h: &str) -> bool {
-    let h = h.to_ascii_lowercase();
-    h.ends_with(".online.lync.com") || h.ends_with(".infra.lync.com") || h.ends_with(".lync.com")
+    // `.online.lync.com` and `.infra.lync.com` end in `.lync.com` too.
+    let (h, s) = (h.as_bytes(), b".lync.com");
+    h.len() >= s.len() && h[h.len() - s.len()..].eq_ignore_ascii_case(s)
 }
 
 impl FactsCollector {
@@ -304,7 +305,8 @@ impl FactsCollector {
                 self.onprem_hint = true;
             }
         }
-        if let Some(p) = m.peer.as_deref().and_then(sip::host_of)
+        if !self.online_hint
+            && let Some(p) = m.peer.as_deref().and_then(sip::host_of)
             && is_online_host(&p)
         {
             self.online_hint = true;

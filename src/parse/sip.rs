@@ -88,8 +88,24 @@ pub fn parse_start_line(line: &str) -> Option<StartLine> {
     }
 }
 
+/// Bytes of a header name token: letters, digits and `-.!%*_+`'~`.
+const TOKEN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
+            );
+        i += 1;
+    }
+    t
+};
+
 fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b)
+    TOKEN[b as usize]
 }
 
 /// Split `Name: value`. Names are tokens; a line that is not one (a wrapped value, body text)
@@ -472,26 +488,39 @@ impl SipBuilder {
 
     /// Does `filter` want this message whole?
     fn wanted_whole(&self, filter: &SipFilter) -> bool {
-        let method = match &self.start {
-            StartLine::Request { method, .. } => Some(method.as_str()),
-            // As `SipMessage::transaction_method` reads it: the first `CSeq` header.
-            StartLine::Response { .. } => self
-                .headers
-                .iter()
-                .find(|h| self.name_is(h, "CSeq"))
-                .and_then(|h| self.text[h.value.clone()].split_whitespace().nth(1)),
-        };
-        if let Some(m) = method
-            && filter
+        let wanted_method = |m: &str| {
+            filter
                 .full_methods
                 .iter()
                 .any(|f| f.eq_ignore_ascii_case(m))
+        };
+        if let StartLine::Request { method, .. } = &self.start
+            && wanted_method(method)
         {
             return true;
         }
-        self.headers
-            .iter()
-            .any(|h| filter.full_headers.iter().any(|f| self.name_is(h, f)))
+        let mut cseq_seen = matches!(self.start, StartLine::Request { .. });
+        for h in &self.headers {
+            let name = &self.text[h.name.clone()];
+            if filter
+                .full_headers
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(name))
+            {
+                return true;
+            }
+            // A response's method, as `SipMessage::transaction_method` reads it: from the first
+            // `CSeq` header.
+            if !cseq_seen && name.eq_ignore_ascii_case("CSeq") {
+                cseq_seen = true;
+                if let Some(m) = self.text[h.value.clone()].split_whitespace().nth(1)
+                    && wanted_method(m)
+                {
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// The message, whole, or reduced as `filter` says; and the buffers, for the next builder.
