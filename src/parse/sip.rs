@@ -71,7 +71,7 @@ fn status_line(i: &str) -> IResult<&str, StartLine> {
 /// Parse a SIP start line (`REGISTER sip:contoso.com SIP/2.0`, `SIP/2.0 401 Unauthorized`).
 /// Leading and trailing white space is tolerated.
 pub fn parse_start_line(line: &str) -> Option<StartLine> {
-    let l = line.trim();
+    let l = trim_ws(line);
     // Every start line begins or ends with the protocol version; test that before parsing.
     let b = l.as_bytes();
     if b.len() < 8
@@ -106,6 +106,39 @@ const TOKEN: [bool; 256] = {
 
 fn is_token_byte(b: u8) -> bool {
     TOKEN[b as usize]
+}
+
+/// A byte that `str::trim` keeps at either end: ASCII and not white space.
+fn plain_ascii(c: u8) -> bool {
+    c.is_ascii() && !c.is_ascii_whitespace() && c != 0x0B
+}
+
+/// `s.trim()`, without the general (Unicode) search when only blanks, or nothing, are to go:
+/// runs several times on every header line.
+pub fn trim_ws(s: &str) -> &str {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() && matches!(b[i], b' ' | b'\t') {
+        i += 1;
+    }
+    let mut j = b.len();
+    while j > i && matches!(b[j - 1], b' ' | b'\t') {
+        j -= 1;
+    }
+    // Both ends are at ASCII bytes, so this is a char boundary.
+    let t = &s[i..j];
+    match (t.as_bytes().first(), t.as_bytes().last()) {
+        (Some(&f), Some(&l)) if !(plain_ascii(f) && plain_ascii(l)) => t.trim(),
+        _ => t,
+    }
+}
+
+/// `s.trim_end()`, as [`trim_ws`] does `trim`.
+pub fn trim_end_ws(s: &str) -> &str {
+    match s.as_bytes().last() {
+        Some(&l) if !plain_ascii(l) => s.trim_end(),
+        _ => s,
+    }
 }
 
 /// Split `Name: value`. Names are tokens; a line that is not one (a wrapped value, body text)
@@ -167,8 +200,8 @@ pub fn normalize_value(v: &str) -> String {
 
 /// [`normalize_value`], appended to `out`.
 fn push_normalized(out: &mut String, v: &str) {
-    let v = v.trim();
-    let v = v.strip_suffix('\\').unwrap_or(v).trim_end();
+    let v = trim_ws(v);
+    let v = trim_end_ws(v.strip_suffix('\\').unwrap_or(v));
     if v.is_ascii() {
         out.push_str(v);
         return;
@@ -250,6 +283,17 @@ pub fn parse_ms_diag(value: &str) -> Option<MsDiag> {
         }
     }
     Some(d)
+}
+
+/// The code of a diagnostics header value, as [`parse_ms_diag`] reads it, without reading the
+/// parameters: the leading digits.
+pub fn ms_diag_code(value: &str) -> Option<u32> {
+    let v = trim_ws(value);
+    let digits = v.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return None;
+    }
+    v[..digits].parse().ok()
 }
 
 /// Does this decoded head hold bare SIP messages (a start line followed by headers)?
@@ -407,7 +451,7 @@ impl SipBuilder {
 
     /// Add a header or continuation line.
     pub fn push_header_line(&mut self, line: &str, line_no: Option<u64>) {
-        if line.trim().is_empty() {
+        if trim_ws(line).is_empty() {
             self.in_body = true;
             return;
         }
@@ -661,6 +705,30 @@ mod tests {
     }
 
     #[test]
+    fn diag_code_alone_reads_as_the_full_parse() {
+        for v in [
+            "4005;reason=\"x\"",
+            "  1013 ; reason=x",
+            "\u{3000}1017;reason=\u{201D}y\u{201D}\\",
+            "13004.2;reason=\"Request was proxied\"",
+            "99999999999;reason=x",
+            "4294967295",
+            "4294967296",
+            "+12",
+            "-1",
+            "",
+            "\\",
+            "12\\",
+            "source=\"x\";reason=\"a;b\" ",
+            "\t52001",
+            "x-1",
+            "١٢٣",
+        ] {
+            assert_eq!(ms_diag_code(v), parse_ms_diag(v).map(|d| d.code), "{v:?}");
+        }
+    }
+
+    #[test]
     fn indented_headers_and_continuations() {
         let mut b = SipBuilder::new(
             parse_start_line("SIP/2.0 500 Server Internal Error").unwrap(),
@@ -734,6 +802,45 @@ mod tests {
         b.push_header_line("To: <sip:a@b.c>", None);
         b.push_header_line("  ;tag=1", None);
         assert_eq!(b.finish().header("to"), Some("<sip:a@b.c> ;tag=1"));
+    }
+
+    #[test]
+    fn fast_trims_trim_as_std_does() {
+        for c in 0u8..128 {
+            assert_eq!(plain_ascii(c), !(c as char).is_whitespace(), "{c:#x}");
+        }
+        let ends = [
+            "",
+            " ",
+            "\t",
+            "  \t",
+            "\r",
+            "\n",
+            "\x0B",
+            "\x0C",
+            "\u{3000}",
+            "\u{A0}",
+            " \u{2003} ",
+            "\x1C",
+        ];
+        let cores = [
+            "",
+            "a",
+            "Via: x",
+            "é",
+            " mid dle ",
+            "\u{3000}x\u{3000}",
+            "x\\",
+        ];
+        for a in ends {
+            for c in cores {
+                for z in ends {
+                    let s = format!("{a}{c}{z}");
+                    assert_eq!(trim_ws(&s), s.trim(), "{s:?}");
+                    assert_eq!(trim_end_ws(&s), s.trim_end(), "{s:?}");
+                }
+            }
+        }
     }
 
     #[test]

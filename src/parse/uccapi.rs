@@ -428,7 +428,7 @@ impl UccapiParser {
                 }
             }
             State::Message(b, _, _) => {
-                let t = line.trim_end();
+                let t = super::sip::trim_end_ws(line);
                 if !b.in_body() {
                     if t.is_empty() {
                         b.push_header_line(t, Some(line_no));
