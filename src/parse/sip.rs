@@ -11,6 +11,8 @@ use nom::{
     sequence::preceded,
 };
 
+use std::borrow::Cow;
+
 use crate::model::{Direction, Header, MsDiag, SipMessage, StartLine};
 
 /// Longest body kept per message; sign-in evidence is in headers, bodies are mostly XML noise.
@@ -188,6 +190,47 @@ pub fn canonical_header_name(name: &str) -> &str {
         "e" | "E" => "Content-Encoding",
         _ => name,
     }
+}
+
+/// The name as a constant when it is one of the common header names, written as usual.
+fn common_header_name(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Via" => "Via",
+        "Max-Forwards" => "Max-Forwards",
+        "From" => "From",
+        "To" => "To",
+        "Call-ID" => "Call-ID",
+        "CSeq" => "CSeq",
+        "Contact" => "Contact",
+        "User-Agent" => "User-Agent",
+        "Supported" => "Supported",
+        "Require" => "Require",
+        "Event" => "Event",
+        "Content-Length" => "Content-Length",
+        "Content-Type" => "Content-Type",
+        "Content-Encoding" => "Content-Encoding",
+        "Date" => "Date",
+        "Server" => "Server",
+        "Expires" => "Expires",
+        "Allow" => "Allow",
+        "Allow-Events" => "Allow-Events",
+        "Accept" => "Accept",
+        "Route" => "Route",
+        "Record-Route" => "Record-Route",
+        "Subscription-State" => "Subscription-State",
+        "Authorization" => "Authorization",
+        "Proxy-Authorization" => "Proxy-Authorization",
+        "WWW-Authenticate" => "WWW-Authenticate",
+        "Proxy-Authenticate" => "Proxy-Authenticate",
+        "Authentication-Info" => "Authentication-Info",
+        "ms-diagnostics" => "ms-diagnostics",
+        "ms-diagnostics-public" => "ms-diagnostics-public",
+        "ms-keep-alive" => "ms-keep-alive",
+        "ms-user-logon-data" => "ms-user-logon-data",
+        "ms-endpoint-location-data" => "ms-endpoint-location-data",
+        "P-Asserted-Identity" => "P-Asserted-Identity",
+        _ => return None,
+    })
 }
 
 /// Replace typographic quotes (a document conversion's doing) with ASCII ones, and drop the
@@ -606,8 +649,12 @@ impl SipBuilder {
     }
 
     fn owned(&self, h: &RawHeader) -> Header {
+        let name = &self.text[h.name.clone()];
         Header {
-            name: self.text[h.name.clone()].to_string(),
+            name: match common_header_name(name) {
+                Some(n) => Cow::Borrowed(n),
+                None => Cow::Owned(name.to_string()),
+            },
             value: self.text[h.value.clone()].to_string(),
             line: h.line,
         }
@@ -772,7 +819,7 @@ mod tests {
         let m = build(
             "SIP/2.0 200 OK\nCSeq: 2 SUBSCRIBE\nserver: RTC/7.0\nDATE: Tue, 24 Nov 2026 08:00:00 GMT\nContent-Length: 3\n\nabc",
         );
-        let names: Vec<_> = m.headers.iter().map(|h| h.name.as_str()).collect();
+        let names: Vec<_> = m.headers.iter().map(|h| &*h.name).collect();
         assert_eq!(names, ["server", "DATE"]);
         assert_eq!(m.body, "");
         assert_eq!(m.status(), Some(200));
