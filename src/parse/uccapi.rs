@@ -58,10 +58,17 @@ fn datetime(sep: char) -> impl Fn(&str) -> IResult<&str, NaiveDateTime> {
 }
 
 /// Parse a grammar-A line prefix (`11/25/2014|08:12:51.123 1A2C:0F10 INFO  :: text`).
-///
-/// Runs on every line of a log, so it is written out by hand: the date and time have fixed
-/// places; then blanks, `hex:hex` thread ids, blanks, a level word, optional blanks and `::`.
 pub fn parse_prefix(line: &str) -> Option<Prefix<'_>> {
+    parse_prefix_cached(line, &mut None)
+}
+
+/// The date of the last prefix read, as written and as a date: consecutive lines share it.
+type DateCache = Option<([u8; 10], NaiveDate)>;
+
+/// [`parse_prefix`], runs on every line of a log, so it is written out by hand: the date and
+/// time have fixed places; then blanks, `hex:hex` thread ids, blanks, a level word, optional
+/// blanks and `::`.
+fn parse_prefix_cached<'l>(line: &'l str, dates: &mut DateCache) -> Option<Prefix<'l>> {
     let b = line.as_bytes();
     // Every prefixed line has `|` at byte 10.
     if b.len() < 26 || b[10] != b'|' {
@@ -75,43 +82,36 @@ pub fn parse_prefix(line: &str) -> Option<Prefix<'_>> {
     if b[2] != b'/' || b[5] != b'/' || b[13] != b':' || b[16] != b':' || b[19] != b'.' {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(num(6, 4)? as i32, num(0, 2)?, num(3, 2)?)?;
+    let date = match dates {
+        Some((text, d)) if *text == b[..10] => *d,
+        _ => {
+            let d = NaiveDate::from_ymd_opt(num(6, 4)? as i32, num(0, 2)?, num(3, 2)?)?;
+            let mut text = [0u8; 10];
+            text.copy_from_slice(&b[..10]);
+            *dates = Some((text, d));
+            d
+        }
+    };
     let time = NaiveTime::from_hms_milli_opt(num(11, 2)?, num(14, 2)?, num(17, 2)?, num(20, 3)?)?;
     let ts = NaiveDateTime::new(date, time);
-    let skip = |mut i: usize, f: fn(&u8) -> bool| {
-        while i < b.len() && f(&b[i]) {
+    // Past `i`, the bytes that pass `f`: at least one when `one` is set.
+    fn skip(b: &[u8], mut i: usize, one: bool, f: impl Fn(u8) -> bool) -> Option<usize> {
+        let from = i;
+        while i < b.len() && f(b[i]) {
             i += 1;
         }
-        i
-    };
-    let blank = |c: &u8| *c == b' ' || *c == b'\t';
-    // At least one of each: blanks, hex digits, `:`, hex digits, blanks, letters.
-    let mut i = 23;
-    for f in [blank, u8::is_ascii_hexdigit] {
-        let j = skip(i, f);
-        if j == i {
-            return None;
-        }
-        i = j;
+        (!one || i > from).then_some(i)
     }
+    let blank = |c: u8| c == b' ' || c == b'\t';
+    let i = skip(b, 23, true, blank)?;
+    let i = skip(b, i, true, |c| c.is_ascii_hexdigit())?;
     if b.get(i) != Some(&b':') {
         return None;
     }
-    i += 1;
-    for f in [u8::is_ascii_hexdigit, blank] {
-        let j = skip(i, f);
-        if j == i {
-            return None;
-        }
-        i = j;
-    }
-    let level_start = i;
-    i = skip(i, u8::is_ascii_alphabetic);
-    if i == level_start {
-        return None;
-    }
-    let level_end = i;
-    i = skip(i, blank);
+    let i = skip(b, i + 1, true, |c| c.is_ascii_hexdigit())?;
+    let level_start = skip(b, i, true, blank)?;
+    let level_end = skip(b, level_start, true, |c| c.is_ascii_alphabetic())?;
+    let i = skip(b, level_end, false, blank)?;
     if !b[i..].starts_with(b"::") {
         return None;
     }
@@ -219,6 +219,7 @@ pub struct UccapiParser {
     last_ts: Option<Ts>,
     /// Buffers of the last finished SIP message, for the next one.
     scratch: Option<SipScratch>,
+    dates: DateCache,
 }
 
 impl Default for UccapiParser {
@@ -234,6 +235,7 @@ impl UccapiParser {
             banner: None,
             last_ts: None,
             scratch: None,
+            dates: None,
         }
     }
 
@@ -302,7 +304,7 @@ impl UccapiParser {
 
     pub fn feed(&mut self, line_no: u64, line: &str, ctx: &mut ParseCtx<'_>) {
         // Grammar A: a prefixed line starts a new record.
-        if let Some(p) = parse_prefix(line) {
+        if let Some(p) = parse_prefix_cached(line, &mut self.dates) {
             let ts = Some(Ts::Local(p.ts));
             self.last_ts = ts;
             self.flush(ctx);
@@ -350,7 +352,8 @@ impl UccapiParser {
             });
             return;
         }
-        if memchr::memchr(b'$', line.as_bytes()).is_some()
+        // Without an early exit the test for `$` is vectorised: most lines are short.
+        if line.bytes().fold(false, |any, c| any | (c == b'$'))
             && line.contains("$$begin_record")
             && !matches!(self.state, State::Trace(_))
         {
@@ -594,6 +597,30 @@ mod tests {
         ] {
             assert!(parse_prefix(bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn prefix_dates_cached_across_lines() {
+        let mut dates = None;
+        let mut read = |l: &str| parse_prefix_cached(l, &mut dates).map(|p| p.ts.to_string());
+        let l = |d: &str| format!("{d}|08:12:51.123 1A2C:0F10 INFO  :: x");
+        assert_eq!(
+            read(&l("11/25/2014")).as_deref(),
+            Some("2014-11-25 08:12:51.123")
+        );
+        assert_eq!(
+            read(&l("11/25/2014")).as_deref(),
+            Some("2014-11-25 08:12:51.123")
+        );
+        assert_eq!(read(&l("02/30/2014")), None);
+        assert_eq!(
+            read(&l("12/01/2014")).as_deref(),
+            Some("2014-12-01 08:12:51.123")
+        );
+        assert_eq!(
+            read(&l("11/25/2014")).as_deref(),
+            Some("2014-11-25 08:12:51.123")
+        );
     }
 
     #[test]
