@@ -63,6 +63,7 @@ pub struct Case<'r> {
     inputs: Vec<InputReport>,
     warnings: Vec<String>,
     filter: EventFilter,
+    sip_filter: Option<sip::SipFilter>,
 }
 
 impl<'r> Case<'r> {
@@ -75,6 +76,7 @@ impl<'r> Case<'r> {
             inputs: Vec::new(),
             warnings: Vec::new(),
             filter: event_filter(rules),
+            sip_filter: sip_filter(rules),
         }
     }
 
@@ -265,6 +267,7 @@ impl<'r> Case<'r> {
         let n = {
             let mut ctx = ParseCtx::new(&path, &mut errors, &mut sink);
             ctx.line_filter = Some(&line_filter);
+            ctx.sip_filter = self.sip_filter.as_ref();
             let n = match format {
                 Format::Uccapi | Format::SipTrace => uccapi::parse(&mut lines, &mut ctx),
                 Format::EventXml | Format::EventCsv | Format::EventText => events::parse_text(
@@ -451,6 +454,81 @@ pub fn event_filter(rules: &RuleSet) -> EventFilter {
     f
 }
 
+/// The SIP messages the rules and the facts read whole: those of a REGISTER transaction (facts)
+/// and, for each rule of kind `sip`, those that carry a header (or have a method) one of its
+/// conditions requires. `None`, every message whole, when some `sip` rule could match a message
+/// with any headers.
+pub fn sip_filter(rules: &RuleSet) -> Option<sip::SipFilter> {
+    use crate::engine::cond::Op;
+    let mut f = sip::SipFilter {
+        full_methods: crate::facts::SIP_FULL_METHODS
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        full_headers: Vec::new(),
+        keep_headers: crate::facts::SIP_HEADER_INTEREST
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    };
+    for r in rules.rules.iter().filter(|r| r.kind == "sip") {
+        // Every operator but the negative ones (`!=`, `not in`, `!~`, `not contains`, `absent`)
+        // fails on a field with no value.
+        let positive = |c: &&crate::engine::Cond| {
+            matches!(
+                c.op,
+                Op::Eq
+                    | Op::In
+                    | Op::Re
+                    | Op::Contains
+                    | Op::Ge
+                    | Op::Le
+                    | Op::Gt
+                    | Op::Lt
+                    | Op::Exists
+                    | Op::True
+            )
+        };
+        let headers = r
+            .conds
+            .iter()
+            .filter(positive)
+            .find_map(|c| sip_field_headers(&c.field));
+        if let Some(hs) = headers {
+            f.full_headers.extend(hs);
+            continue;
+        }
+        let methods = r.conds.iter().find(|c| {
+            matches!(c.op, Op::Eq | Op::In)
+                && matches!(c.field.as_str(), "method" | "request_method")
+        })?;
+        f.full_methods.extend(methods.values.iter().cloned());
+    }
+    Some(f)
+}
+
+/// The headers one of which a SIP message must carry to have a value of this rule field.
+fn sip_field_headers(field: &str) -> Option<Vec<String>> {
+    let names: &[&str] = match field {
+        "ms_diag" | "ms_diag_reason" | "ms_diag_source" => &[
+            "ms-diagnostics",
+            "ms-diagnostics-public",
+            "x-ms-diagnostics",
+        ],
+        "call_id" => &["Call-ID"],
+        "cseq" => &["CSeq"],
+        "from" | "from_uri" => &["From"],
+        "to" | "to_uri" => &["To"],
+        "user_agent" => &["User-Agent"],
+        "server" => &["Server"],
+        "www_authenticate" | "auth_scheme" => &["WWW-Authenticate", "Proxy-Authenticate"],
+        "authorization" => &["Authorization", "Proxy-Authorization"],
+        "content_type" => &["Content-Type"],
+        f => return f.strip_prefix("header:").map(|h| vec![h.to_string()]),
+    };
+    Some(names.iter().map(|s| s.to_string()).collect())
+}
+
 /// `^(lync|communicator)$` → [lync, communicator]; None unless every alternative is a plain name.
 fn provider_names(re: &str) -> Option<Vec<String>> {
     let t = re.trim_start_matches('^').trim_end_matches('$');
@@ -519,4 +597,68 @@ impl Visitor for Case<'_> {
 /// A record's source as shown in reports.
 pub fn show(src: &SourceLoc) -> String {
     src.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report_json(paths: &[PathBuf], rules: &RuleSet, filtered: bool) -> String {
+        let opts = AnalyzeOptions::default();
+        let mut case = Case::new(rules, &opts);
+        if !filtered {
+            case.sip_filter = None;
+        }
+        input::walk(paths, opts.limits, &mut case);
+        serde_json::to_string_pretty(&case.finish("case")).expect("report serialises")
+    }
+
+    /// Reducing the SIP messages no rule or fact reads in full changes nothing in any report.
+    #[test]
+    fn reduced_sip_messages_change_no_report() {
+        let rules = RuleSet::embedded().expect("rules load");
+        assert!(
+            sip_filter(&rules).is_some(),
+            "the embedded SIP rules each need a header"
+        );
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let mut inputs: Vec<PathBuf> = Vec::new();
+        for dir in ["fixtures/cases", "../shared/samples/real/excerpts"] {
+            if let Ok(rd) = std::fs::read_dir(root.join(dir)) {
+                inputs.extend(rd.filter_map(|e| e.ok()).map(|e| e.path()));
+            }
+        }
+        inputs.sort();
+        assert!(inputs.len() > 10, "fixtures found: {}", inputs.len());
+        for p in &inputs {
+            let paths = std::slice::from_ref(p);
+            assert_eq!(
+                report_json(paths, &rules, true),
+                report_json(paths, &rules, false),
+                "{}",
+                p.display()
+            );
+        }
+    }
+
+    #[test]
+    fn sip_filter_follows_the_rules() {
+        let rule = |when: &str| {
+            format!(
+                "cause = \"c\"\ntitle = \"t\"\nsummary = \"s\"\nresolution = [\"r\"]\n\n[[rule]]\nid = \"r1\"\nevidence = \"e\"\nkind = \"sip\"\nweight = 0.5\nwhen = [{when}]\n  [[rule.example]]\n  match = true\n  text = \"x\"\n  [[rule.example]]\n  match = false\n  text = \"y\"\n"
+            )
+        };
+        let load = |when: &str| {
+            RuleSet::from_sources(&[("c.toml".to_string(), rule(when))], "test")
+                .expect("rules load")
+        };
+        let f = sip_filter(&load(r#""status = 403", "header:X-Thing exists""#)).expect("filter");
+        assert_eq!(f.full_headers, ["X-Thing"]);
+        assert_eq!(f.full_methods, ["REGISTER"]);
+        let f = sip_filter(&load(r#""method in [INVITE, BYE]""#)).expect("filter");
+        assert_eq!(f.full_methods, ["REGISTER", "INVITE", "BYE"]);
+        // A rule that can match a message with any headers needs every message whole.
+        assert!(sip_filter(&load(r#""status = 403""#)).is_none());
+        assert!(sip_filter(&load(r#""ms_diag not in [1013]""#)).is_none());
+    }
 }

@@ -23,6 +23,13 @@ pub const LINE_INTEREST: &[&str] = &[
     "sign-in info",
 ];
 
+/// What [`FactsCollector::observe`] reads of SIP messages: the messages of these transaction
+/// methods whole, and of every other message only its start line, direction, peer and these
+/// headers. Keep them in step with `observe_sip`: the parser drops the rest of a message when
+/// no rule needs it either.
+pub const SIP_FULL_METHODS: &[&str] = &["REGISTER"];
+pub const SIP_HEADER_INTEREST: &[&str] = &["Server", "Date"];
+
 /// Does this line say the cached sign-in data was deleted ("Delete my sign-in info")?
 pub fn is_signin_reset(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
@@ -183,8 +190,9 @@ fn param(v: &str, name: &str) -> Option<String> {
 }
 
 fn is_online_host(h: &str) -> bool {
-    let h = h.to_ascii_lowercase();
-    h.ends_with(".online.lync.com") || h.ends_with(".infra.lync.com") || h.ends_with(".lync.com")
+    // `.online.lync.com` and `.infra.lync.com` end in `.lync.com` too.
+    let (h, s) = (h.as_bytes(), b".lync.com");
+    h.len() >= s.len() && h[h.len() - s.len()..].eq_ignore_ascii_case(s)
 }
 
 impl FactsCollector {
@@ -297,7 +305,8 @@ impl FactsCollector {
                 self.onprem_hint = true;
             }
         }
-        if let Some(p) = m.peer.as_deref().and_then(sip::host_of)
+        if !self.online_hint
+            && let Some(p) = m.peer.as_deref().and_then(sip::host_of)
             && is_online_host(&p)
         {
             self.online_hint = true;

@@ -113,7 +113,8 @@ pub enum StartLine {
 /// One header line of a SIP message, with the source line it started on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
-    pub name: String,
+    /// The name as written (compact forms expanded); the common names are not allocated.
+    pub name: Cow<'static, str>,
     pub value: String,
     pub line: Option<u64>,
 }

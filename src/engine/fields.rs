@@ -234,10 +234,17 @@ impl Subject for Record {
                             push(out, h);
                         }
                     }
-                    "ms_diag" | "ms_diag_reason" | "ms_diag_source" => {
+                    // The code alone needs no parse of the parameters.
+                    "ms_diag" => {
+                        for h in m.headers.iter().filter(|h| sip::is_diag_header(&h.name)) {
+                            if let Some(code) = sip::ms_diag_code(&h.value) {
+                                out.push(FieldVal::at(code.to_string(), h.line));
+                            }
+                        }
+                    }
+                    "ms_diag_reason" | "ms_diag_source" => {
                         for (d, line) in m.ms_diagnostics() {
                             let v: Option<String> = match name {
-                                "ms_diag" => Some(d.code.to_string()),
                                 "ms_diag_reason" => d.reason,
                                 _ => d.source,
                             };

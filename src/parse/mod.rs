@@ -27,6 +27,8 @@ pub struct ParseCtx<'a> {
     /// Can any rule match a free-text line with this text? Lines that cannot are counted but
     /// never built into records (the rules' literal prefilter, most lines of a large log).
     pub line_filter: Option<&'a dyn Fn(&str) -> bool>,
+    /// Which SIP messages are needed whole; the others are reduced (see [`sip::SipFilter`]).
+    pub sip_filter: Option<&'a sip::SipFilter>,
 }
 
 impl<'a> ParseCtx<'a> {
@@ -41,6 +43,7 @@ impl<'a> ParseCtx<'a> {
             sink,
             records: 0,
             line_filter: None,
+            sip_filter: None,
         }
     }
 

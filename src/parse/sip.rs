@@ -6,10 +6,12 @@ use nom::{
     IResult, Parser,
     branch::alt,
     bytes::complete::{tag, take_while, take_while1},
-    character::complete::{char, digit1, space0, space1},
+    character::complete::{digit1, space0, space1},
     combinator::{map_res, opt, rest},
     sequence::preceded,
 };
+
+use std::borrow::Cow;
 
 use crate::model::{Direction, Header, MsDiag, SipMessage, StartLine};
 
@@ -19,10 +21,6 @@ const MAX_BODY: usize = 16 * 1024;
 const MAX_HEADERS: usize = 256;
 /// Longest header value kept after folding.
 const MAX_HEADER_VALUE: usize = 64 * 1024;
-
-fn is_token_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "-.!%*_+`'~".contains(c)
-}
 
 fn method(i: &str) -> IResult<&str, &str> {
     take_while1(|c: char| c.is_ascii_uppercase() || c == '-' || c == '_')(i)
@@ -75,7 +73,7 @@ fn status_line(i: &str) -> IResult<&str, StartLine> {
 /// Parse a SIP start line (`REGISTER sip:contoso.com SIP/2.0`, `SIP/2.0 401 Unauthorized`).
 /// Leading and trailing white space is tolerated.
 pub fn parse_start_line(line: &str) -> Option<StartLine> {
-    let l = line.trim();
+    let l = trim_ws(line);
     // Every start line begins or ends with the protocol version; test that before parsing.
     let b = l.as_bytes();
     if b.len() < 8
@@ -92,30 +90,90 @@ pub fn parse_start_line(line: &str) -> Option<StartLine> {
     }
 }
 
-fn header_line(i: &str) -> IResult<&str, (&str, &str)> {
-    let (i, _) = space0(i)?;
-    if !i.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        return Err(nom::Err::Error(nom::error::Error::new(
-            i,
-            nom::error::ErrorKind::Alpha,
-        )));
+/// Bytes of a header name token: letters, digits and `-.!%*_+`'~`.
+const TOKEN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
+            );
+        i += 1;
     }
-    let (i, name) = take_while1(is_token_char)(i)?;
-    let (i, _) = space0(i)?;
-    let (i, _) = char(':')(i)?;
-    let (i, value) = rest(i)?;
-    Ok((i, (name, value)))
+    t
+};
+
+fn is_token_byte(b: u8) -> bool {
+    TOKEN[b as usize]
+}
+
+/// A byte that `str::trim` keeps at either end: ASCII and not white space.
+fn plain_ascii(c: u8) -> bool {
+    c.is_ascii() && !c.is_ascii_whitespace() && c != 0x0B
+}
+
+/// `s.trim()`, without the general (Unicode) search when only blanks, or nothing, are to go:
+/// runs several times on every header line.
+pub fn trim_ws(s: &str) -> &str {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() && matches!(b[i], b' ' | b'\t') {
+        i += 1;
+    }
+    let mut j = b.len();
+    while j > i && matches!(b[j - 1], b' ' | b'\t') {
+        j -= 1;
+    }
+    // Both ends are at ASCII bytes, so this is a char boundary.
+    let t = &s[i..j];
+    match (t.as_bytes().first(), t.as_bytes().last()) {
+        (Some(&f), Some(&l)) if !(plain_ascii(f) && plain_ascii(l)) => t.trim(),
+        _ => t,
+    }
+}
+
+/// `s.trim_end()`, as [`trim_ws`] does `trim`.
+pub fn trim_end_ws(s: &str) -> &str {
+    match s.as_bytes().last() {
+        Some(&l) if !plain_ascii(l) => s.trim_end(),
+        _ => s,
+    }
 }
 
 /// Split `Name: value`. Names are tokens; a line that is not one (a wrapped value, body text)
-/// yields `None`.
+/// yields `None`. Runs on every header line of a log, so it is written out by hand: optional
+/// blanks, a token starting with a letter, optional blanks, `:`.
 pub fn parse_header_line(line: &str) -> Option<(&str, &str)> {
-    let (_, (name, value)) = header_line(line).ok()?;
+    let b = line.as_bytes();
+    let blanks = |mut i: usize| {
+        while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+            i += 1;
+        }
+        i
+    };
+    let name_start = blanks(0);
+    if !b.get(name_start)?.is_ascii_alphabetic() {
+        return None;
+    }
+    let mut i = name_start;
+    while i < b.len() && is_token_byte(b[i]) {
+        i += 1;
+    }
+    let name_end = i;
+    let colon = blanks(i);
+    if b.get(colon) != Some(&b':') {
+        return None;
+    }
+    // Every index above is at an ASCII byte, so these are char boundaries.
+    let value = &line[colon + 1..];
     // `http:` or `sip:` at the start of a wrapped line is a URI, not a header.
     if value.starts_with("//") {
         return None;
     }
-    Some((name, value))
+    Some((&line[name_start..name_end], value))
 }
 
 /// Expand the compact header forms of RFC 3261 so callers can use long names.
@@ -134,21 +192,68 @@ pub fn canonical_header_name(name: &str) -> &str {
     }
 }
 
+/// The name as a constant when it is one of the common header names, written as usual.
+fn common_header_name(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Via" => "Via",
+        "Max-Forwards" => "Max-Forwards",
+        "From" => "From",
+        "To" => "To",
+        "Call-ID" => "Call-ID",
+        "CSeq" => "CSeq",
+        "Contact" => "Contact",
+        "User-Agent" => "User-Agent",
+        "Supported" => "Supported",
+        "Require" => "Require",
+        "Event" => "Event",
+        "Content-Length" => "Content-Length",
+        "Content-Type" => "Content-Type",
+        "Content-Encoding" => "Content-Encoding",
+        "Date" => "Date",
+        "Server" => "Server",
+        "Expires" => "Expires",
+        "Allow" => "Allow",
+        "Allow-Events" => "Allow-Events",
+        "Accept" => "Accept",
+        "Route" => "Route",
+        "Record-Route" => "Record-Route",
+        "Subscription-State" => "Subscription-State",
+        "Authorization" => "Authorization",
+        "Proxy-Authorization" => "Proxy-Authorization",
+        "WWW-Authenticate" => "WWW-Authenticate",
+        "Proxy-Authenticate" => "Proxy-Authenticate",
+        "Authentication-Info" => "Authentication-Info",
+        "ms-diagnostics" => "ms-diagnostics",
+        "ms-diagnostics-public" => "ms-diagnostics-public",
+        "ms-keep-alive" => "ms-keep-alive",
+        "ms-user-logon-data" => "ms-user-logon-data",
+        "ms-endpoint-location-data" => "ms-endpoint-location-data",
+        "P-Asserted-Identity" => "P-Asserted-Identity",
+        _ => return None,
+    })
+}
+
 /// Replace typographic quotes (a document conversion's doing) with ASCII ones, and drop the
 /// Markdown hard-break backslash some copies end lines with.
 pub fn normalize_value(v: &str) -> String {
-    let v = v.trim();
-    let v = v.strip_suffix('\\').unwrap_or(v).trim_end();
+    let mut s = String::new();
+    push_normalized(&mut s, v);
+    s
+}
+
+/// [`normalize_value`], appended to `out`.
+fn push_normalized(out: &mut String, v: &str) {
+    let v = trim_ws(v);
+    let v = trim_end_ws(v.strip_suffix('\\').unwrap_or(v));
     if v.is_ascii() {
-        return v.to_string();
+        out.push_str(v);
+        return;
     }
-    v.chars()
-        .map(|c| match c {
-            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => '"',
-            '\u{2018}' | '\u{2019}' | '\u{201A}' => '\'',
-            c => c,
-        })
-        .collect()
+    out.extend(v.chars().map(|c| match c {
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => '"',
+        '\u{2018}' | '\u{2019}' | '\u{201A}' => '\'',
+        c => c,
+    }));
 }
 
 pub fn is_diag_header(name: &str) -> bool {
@@ -223,6 +328,17 @@ pub fn parse_ms_diag(value: &str) -> Option<MsDiag> {
     Some(d)
 }
 
+/// The code of a diagnostics header value, as [`parse_ms_diag`] reads it, without reading the
+/// parameters: the leading digits.
+pub fn ms_diag_code(value: &str) -> Option<u32> {
+    let v = trim_ws(value);
+    let digits = v.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return None;
+    }
+    v[..digits].parse().ok()
+}
+
 /// Does this decoded head hold bare SIP messages (a start line followed by headers)?
 pub fn sniff_bare(head: &str) -> bool {
     let mut lines = head.lines().take(400).peekable();
@@ -277,10 +393,51 @@ pub fn auth_scheme(value: &str) -> &str {
     &v[..end]
 }
 
+/// Which SIP messages a reader needs whole. Every other message is kept reduced to its start
+/// line, direction, peer and a few headers, which saves building (and dropping) every header of
+/// the many messages of a large log that no rule and no fact reads.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SipFilter {
+    /// Keep whole the messages of these transaction methods (the request's own method, or the
+    /// `CSeq` method of a response).
+    pub full_methods: Vec<String>,
+    /// Keep whole the messages that carry any of these headers.
+    pub full_headers: Vec<String>,
+    /// Of every other message, keep only these headers (and no body).
+    pub keep_headers: Vec<String>,
+}
+
+/// One header of the message being built: its name and value are ranges of the builder's text.
+#[derive(Clone, Debug)]
+struct RawHeader {
+    name: std::ops::Range<usize>,
+    value: std::ops::Range<usize>,
+    line: Option<u64>,
+}
+
+/// Buffers a finished builder hands back, so the next message reuses their memory.
+#[derive(Debug, Default)]
+pub struct SipScratch {
+    text: String,
+    headers: Vec<RawHeader>,
+    body: String,
+}
+
 /// Accumulates the lines of one SIP message.
+///
+/// Header names and values are written back to back into one buffer and only become owned
+/// [`Header`]s in [`SipBuilder::finish_with`], for the messages that are kept whole.
 #[derive(Debug)]
 pub struct SipBuilder {
-    msg: SipMessage,
+    direction: Option<Direction>,
+    peer: Option<String>,
+    start: StartLine,
+    start_line_no: Option<u64>,
+    /// Names and values of `headers`; the last header's value is always at the end, so a
+    /// folded line is appended in place.
+    text: String,
+    headers: Vec<RawHeader>,
+    body: String,
     in_body: bool,
     content_length: Option<usize>,
     body_len: usize,
@@ -293,15 +450,33 @@ impl SipBuilder {
         direction: Option<Direction>,
         peer: Option<String>,
     ) -> Self {
+        Self::with_scratch(SipScratch::default(), start, line, direction, peer)
+    }
+
+    /// A builder that writes into buffers a previous one handed back.
+    pub fn with_scratch(
+        scratch: SipScratch,
+        start: StartLine,
+        line: Option<u64>,
+        direction: Option<Direction>,
+        peer: Option<String>,
+    ) -> Self {
+        let SipScratch {
+            mut text,
+            mut headers,
+            mut body,
+        } = scratch;
+        text.clear();
+        headers.clear();
+        body.clear();
         SipBuilder {
-            msg: SipMessage {
-                direction,
-                peer,
-                start,
-                start_line_no: line,
-                headers: Vec::new(),
-                body: String::new(),
-            },
+            direction,
+            peer,
+            start,
+            start_line_no: line,
+            text,
+            headers,
+            body,
             in_body: false,
             content_length: None,
             body_len: 0,
@@ -319,37 +494,43 @@ impl SipBuilder {
 
     /// Add a header or continuation line.
     pub fn push_header_line(&mut self, line: &str, line_no: Option<u64>) {
-        if line.trim().is_empty() {
+        if trim_ws(line).is_empty() {
             self.in_body = true;
             return;
         }
         let starts_ws = line.starts_with([' ', '\t']);
         match parse_header_line(line) {
             Some((name, value)) if !(starts_ws && self.looks_like_continuation(name)) => {
-                if self.msg.headers.len() >= MAX_HEADERS {
+                if self.headers.len() >= MAX_HEADERS {
                     return;
                 }
-                let name = canonical_header_name(name).to_string();
-                let value = normalize_value(value);
+                let name = canonical_header_name(name);
+                let n0 = self.text.len();
+                self.text.push_str(name);
+                let v0 = self.text.len();
+                push_normalized(&mut self.text, value);
+                let v1 = self.text.len();
                 if name.eq_ignore_ascii_case("Content-Length") {
-                    self.content_length = value.trim().parse().ok();
+                    self.content_length = self.text[v0..v1].trim().parse().ok();
                 }
-                self.msg.headers.push(Header {
-                    name,
-                    value,
+                self.headers.push(RawHeader {
+                    name: n0..v0,
+                    value: v0..v1,
                     line: line_no,
                 });
             }
             _ => {
-                // A folded or wrapped value continues the previous header.
-                if let Some(h) = self.msg.headers.last_mut() {
-                    if h.value.len() < MAX_HEADER_VALUE {
-                        let add = normalize_value(line);
-                        if !h.value.is_empty() && !h.value.ends_with(['/', '=']) {
-                            h.value.push(' ');
-                        }
-                        h.value.push_str(&add);
+                // A folded or wrapped value continues the previous header, whose value ends
+                // the text.
+                if let Some(h) = self.headers.last_mut()
+                    && h.value.len() < MAX_HEADER_VALUE
+                {
+                    let value = &self.text[h.value.clone()];
+                    if !value.is_empty() && !value.ends_with(['/', '=']) {
+                        self.text.push(' ');
                     }
+                    push_normalized(&mut self.text, line);
+                    h.value.end = self.text.len();
                 }
             }
         }
@@ -358,19 +539,19 @@ impl SipBuilder {
     /// An indented `word:` line is a new header when copies indent every header (Snooper), and
     /// a folded continuation when it follows a header whose value is unfinished.
     fn looks_like_continuation(&self, _name: &str) -> bool {
-        self.msg
-            .headers
-            .last()
-            .is_some_and(|h| h.value.ends_with(',') || h.value.ends_with(';'))
+        self.headers.last().is_some_and(|h| {
+            let v = &self.text[h.value.clone()];
+            v.ends_with(',') || v.ends_with(';')
+        })
     }
 
     pub fn push_body_line(&mut self, line: &str) {
         self.body_len += line.len() + 2;
-        if self.msg.body.len() < MAX_BODY {
-            let room = MAX_BODY - self.msg.body.len();
+        if self.body.len() < MAX_BODY {
+            let room = MAX_BODY - self.body.len();
             let take = floor_boundary(line, room);
-            self.msg.body.push_str(&line[..take]);
-            self.msg.body.push('\n');
+            self.body.push_str(&line[..take]);
+            self.body.push('\n');
         }
     }
 
@@ -385,7 +566,98 @@ impl SipBuilder {
     }
 
     pub fn finish(self) -> SipMessage {
-        self.msg
+        self.finish_with(None).0
+    }
+
+    fn name_is(&self, h: &RawHeader, name: &str) -> bool {
+        self.text[h.name.clone()].eq_ignore_ascii_case(name)
+    }
+
+    /// Does `filter` want this message whole?
+    fn wanted_whole(&self, filter: &SipFilter) -> bool {
+        let wanted_method = |m: &str| {
+            filter
+                .full_methods
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(m))
+        };
+        if let StartLine::Request { method, .. } = &self.start
+            && wanted_method(method)
+        {
+            return true;
+        }
+        let mut cseq_seen = matches!(self.start, StartLine::Request { .. });
+        for h in &self.headers {
+            let name = &self.text[h.name.clone()];
+            if filter
+                .full_headers
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case(name))
+            {
+                return true;
+            }
+            // A response's method, as `SipMessage::transaction_method` reads it: from the first
+            // `CSeq` header.
+            if !cseq_seen && name.eq_ignore_ascii_case("CSeq") {
+                cseq_seen = true;
+                if let Some(m) = self.text[h.value.clone()].split_whitespace().nth(1)
+                    && wanted_method(m)
+                {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    /// The message, whole, or reduced as `filter` says; and the buffers, for the next builder.
+    pub fn finish_with(self, filter: Option<&SipFilter>) -> (SipMessage, SipScratch) {
+        let whole = filter.is_none_or(|f| self.wanted_whole(f));
+        let keep = |h: &RawHeader| {
+            whole || filter.is_some_and(|f| f.keep_headers.iter().any(|k| self.name_is(h, k)))
+        };
+        let headers: Vec<Header> = if whole {
+            let mut v = Vec::with_capacity(self.headers.len());
+            v.extend(self.headers.iter().map(|h| self.owned(h)));
+            v
+        } else {
+            self.headers
+                .iter()
+                .filter(|h| keep(h))
+                .map(|h| self.owned(h))
+                .collect()
+        };
+        let body = if whole && !self.body.is_empty() {
+            self.body.clone()
+        } else {
+            String::new()
+        };
+        let msg = SipMessage {
+            direction: self.direction,
+            peer: self.peer,
+            start: self.start,
+            start_line_no: self.start_line_no,
+            headers,
+            body,
+        };
+        let scratch = SipScratch {
+            text: self.text,
+            headers: self.headers,
+            body: self.body,
+        };
+        (msg, scratch)
+    }
+
+    fn owned(&self, h: &RawHeader) -> Header {
+        let name = &self.text[h.name.clone()];
+        Header {
+            name: match common_header_name(name) {
+                Some(n) => Cow::Borrowed(n),
+                None => Cow::Owned(name.to_string()),
+            },
+            value: self.text[h.value.clone()].to_string(),
+            line: h.line,
+        }
     }
 }
 
@@ -480,6 +752,30 @@ mod tests {
     }
 
     #[test]
+    fn diag_code_alone_reads_as_the_full_parse() {
+        for v in [
+            "4005;reason=\"x\"",
+            "  1013 ; reason=x",
+            "\u{3000}1017;reason=\u{201D}y\u{201D}\\",
+            "13004.2;reason=\"Request was proxied\"",
+            "99999999999;reason=x",
+            "4294967295",
+            "4294967296",
+            "+12",
+            "-1",
+            "",
+            "\\",
+            "12\\",
+            "source=\"x\";reason=\"a;b\" ",
+            "\t52001",
+            "x-1",
+            "١٢٣",
+        ] {
+            assert_eq!(ms_diag_code(v), parse_ms_diag(v).map(|d| d.code), "{v:?}");
+        }
+    }
+
+    #[test]
     fn indented_headers_and_continuations() {
         let mut b = SipBuilder::new(
             parse_start_line("SIP/2.0 500 Server Internal Error").unwrap(),
@@ -498,6 +794,100 @@ mod tests {
         );
         assert_eq!(m.cseq(), Some((1, "INVITE")));
         assert_eq!(m.header("CONTENT-LENGTH"), Some("0"));
+    }
+
+    #[test]
+    fn filtered_messages_keep_what_is_asked() {
+        let filter = SipFilter {
+            full_methods: vec!["REGISTER".into()],
+            full_headers: vec!["ms-diagnostics".into()],
+            keep_headers: vec!["Server".into(), "Date".into()],
+        };
+        let build = |text: &str| {
+            let mut lines = text.lines();
+            let sl = parse_start_line(lines.next().unwrap_or("")).expect("start line");
+            let mut b = SipBuilder::new(sl, Some(1), None, None);
+            for l in lines {
+                if b.in_body() {
+                    b.push_body_line(l);
+                } else {
+                    b.push_header_line(l, Some(2));
+                }
+            }
+            b.finish_with(Some(&filter)).0
+        };
+        let m = build(
+            "SIP/2.0 200 OK\nCSeq: 2 SUBSCRIBE\nserver: RTC/7.0\nDATE: Tue, 24 Nov 2026 08:00:00 GMT\nContent-Length: 3\n\nabc",
+        );
+        let names: Vec<_> = m.headers.iter().map(|h| &*h.name).collect();
+        assert_eq!(names, ["server", "DATE"]);
+        assert_eq!(m.body, "");
+        assert_eq!(m.status(), Some(200));
+        let m =
+            build("SIP/2.0 200 OK\nCSeq: 2 register\nServer: RTC/7.0\nContent-Length: 3\n\nabc");
+        assert_eq!(m.headers.len(), 3);
+        assert_eq!(m.body, "abc\n");
+        let m = build(
+            "SUBSCRIBE sip:a@b.c SIP/2.0\nCSeq: 2 SUBSCRIBE\nMS-Diagnostics: 1008;reason=\"x\"\n",
+        );
+        assert_eq!(m.headers.len(), 2);
+        // Reused buffers start empty.
+        let (_, scratch) = SipBuilder::new(
+            parse_start_line("SIP/2.0 200 OK").expect("start line"),
+            None,
+            None,
+            None,
+        )
+        .finish_with(None);
+        let mut b = SipBuilder::with_scratch(
+            scratch,
+            parse_start_line("SIP/2.0 180 Ringing").expect("start line"),
+            None,
+            None,
+            None,
+        );
+        b.push_header_line("To: <sip:a@b.c>", None);
+        b.push_header_line("  ;tag=1", None);
+        assert_eq!(b.finish().header("to"), Some("<sip:a@b.c> ;tag=1"));
+    }
+
+    #[test]
+    fn fast_trims_trim_as_std_does() {
+        for c in 0u8..128 {
+            assert_eq!(plain_ascii(c), !(c as char).is_whitespace(), "{c:#x}");
+        }
+        let ends = [
+            "",
+            " ",
+            "\t",
+            "  \t",
+            "\r",
+            "\n",
+            "\x0B",
+            "\x0C",
+            "\u{3000}",
+            "\u{A0}",
+            " \u{2003} ",
+            "\x1C",
+        ];
+        let cores = [
+            "",
+            "a",
+            "Via: x",
+            "é",
+            " mid dle ",
+            "\u{3000}x\u{3000}",
+            "x\\",
+        ];
+        for a in ends {
+            for c in cores {
+                for z in ends {
+                    let s = format!("{a}{c}{z}");
+                    assert_eq!(trim_ws(&s), s.trim(), "{s:?}");
+                    assert_eq!(trim_end_ws(&s), s.trim_end(), "{s:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -5,13 +5,9 @@
 //! Records are emitted as lines arrive; only the message being assembled is held in memory.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
-use nom::{
-    IResult, Parser,
-    bytes::complete::{tag, take, take_while1},
-    character::complete::{char, space0, space1},
-};
+use nom::{IResult, Parser, bytes::complete::take, character::complete::char};
 
-use super::sip::{SipBuilder, parse_header_line, parse_start_line};
+use super::sip::{SipBuilder, SipScratch, parse_header_line, parse_start_line};
 use super::{Format, ParseCtx};
 use crate::input::decode::LineReader;
 use crate::model::{Body, Direction, LogLine, Record, SourceLoc, StartLine, Ts};
@@ -61,27 +57,71 @@ fn datetime(sep: char) -> impl Fn(&str) -> IResult<&str, NaiveDateTime> {
     }
 }
 
-fn prefix(i: &str) -> IResult<&str, Prefix<'_>> {
-    let (i, ts) = datetime('|')(i)?;
-    let (i, _) = space1(i)?;
-    let (i, _) = take_while1(|c: char| c.is_ascii_hexdigit())(i)?;
-    let (i, _) = char(':')(i)?;
-    let (i, _) = take_while1(|c: char| c.is_ascii_hexdigit())(i)?;
-    let (i, _) = space1(i)?;
-    let (i, level) = take_while1(|c: char| c.is_ascii_alphabetic())(i)?;
-    let (i, _) = space0(i)?;
-    let (i, _) = tag("::")(i)?;
-    let text = i.strip_prefix(' ').unwrap_or(i);
-    Ok(("", Prefix { ts, level, text }))
-}
-
 /// Parse a grammar-A line prefix (`11/25/2014|08:12:51.123 1A2C:0F10 INFO  :: text`).
 pub fn parse_prefix(line: &str) -> Option<Prefix<'_>> {
-    // Cheap reject before nom: every prefixed line has `|` at byte 10.
-    if line.len() < 26 || line.as_bytes()[10] != b'|' {
+    parse_prefix_cached(line, &mut None)
+}
+
+/// The date of the last prefix read, as written and as a date: consecutive lines share it.
+type DateCache = Option<([u8; 10], NaiveDate)>;
+
+/// [`parse_prefix`], runs on every line of a log, so it is written out by hand: the date and
+/// time have fixed places; then blanks, `hex:hex` thread ids, blanks, a level word, optional
+/// blanks and `::`.
+fn parse_prefix_cached<'l>(line: &'l str, dates: &mut DateCache) -> Option<Prefix<'l>> {
+    let b = line.as_bytes();
+    // Every prefixed line has `|` at byte 10.
+    if b.len() < 26 || b[10] != b'|' {
         return None;
     }
-    prefix(line).ok().map(|(_, p)| p)
+    let num = |at: usize, n: usize| {
+        b[at..at + n].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32)
+        })
+    };
+    if b[2] != b'/' || b[5] != b'/' || b[13] != b':' || b[16] != b':' || b[19] != b'.' {
+        return None;
+    }
+    let date = match dates {
+        Some((text, d)) if *text == b[..10] => *d,
+        _ => {
+            let d = NaiveDate::from_ymd_opt(num(6, 4)? as i32, num(0, 2)?, num(3, 2)?)?;
+            let mut text = [0u8; 10];
+            text.copy_from_slice(&b[..10]);
+            *dates = Some((text, d));
+            d
+        }
+    };
+    let time = NaiveTime::from_hms_milli_opt(num(11, 2)?, num(14, 2)?, num(17, 2)?, num(20, 3)?)?;
+    let ts = NaiveDateTime::new(date, time);
+    // Past `i`, the bytes that pass `f`: at least one when `one` is set.
+    fn skip(b: &[u8], mut i: usize, one: bool, f: impl Fn(u8) -> bool) -> Option<usize> {
+        let from = i;
+        while i < b.len() && f(b[i]) {
+            i += 1;
+        }
+        (!one || i > from).then_some(i)
+    }
+    let blank = |c: u8| c == b' ' || c == b'\t';
+    let i = skip(b, 23, true, blank)?;
+    let i = skip(b, i, true, |c| c.is_ascii_hexdigit())?;
+    if b.get(i) != Some(&b':') {
+        return None;
+    }
+    let i = skip(b, i + 1, true, |c| c.is_ascii_hexdigit())?;
+    let level_start = skip(b, i, true, blank)?;
+    let level_end = skip(b, level_start, true, |c| c.is_ascii_alphabetic())?;
+    let i = skip(b, level_end, false, blank)?;
+    if !b[i..].starts_with(b"::") {
+        return None;
+    }
+    // Every index above is at an ASCII byte, so these are char boundaries.
+    let text = &line[i + 2..];
+    Some(Prefix {
+        ts,
+        level: &line[level_start..level_end],
+        text: text.strip_prefix(' ').unwrap_or(text),
+    })
 }
 
 /// The header line of a grammar-B record: `TL_INFO(TF_PROTOCOL) [0]06E4.0EB4::01/18/2012-05:00:43.101...`
@@ -177,6 +217,9 @@ pub struct UccapiParser {
     state: State,
     banner: Option<Banner>,
     last_ts: Option<Ts>,
+    /// Buffers of the last finished SIP message, for the next one.
+    scratch: Option<SipScratch>,
+    dates: DateCache,
 }
 
 impl Default for UccapiParser {
@@ -191,6 +234,8 @@ impl UccapiParser {
             state: State::Idle,
             banner: None,
             last_ts: None,
+            scratch: None,
+            dates: None,
         }
     }
 
@@ -198,7 +243,8 @@ impl UccapiParser {
         match std::mem::replace(&mut self.state, State::Idle) {
             State::Idle => {}
             State::Message(b, ts, line) => {
-                let m = b.finish();
+                let (m, scratch) = b.finish_with(ctx.sip_filter);
+                self.scratch = Some(scratch);
                 ctx.emit(Record {
                     source: SourceLoc::line(ctx.path, line),
                     ts,
@@ -207,10 +253,12 @@ impl UccapiParser {
             }
             State::Trace(t) => {
                 if let Some(b) = t.sip {
+                    let (m, scratch) = b.finish_with(ctx.sip_filter);
+                    self.scratch = Some(scratch);
                     ctx.emit(Record {
                         source: SourceLoc::line(ctx.path, t.line),
                         ts: t.ts,
-                        body: Body::Sip(Box::new(b.finish())),
+                        body: Body::Sip(Box::new(m)),
                     });
                 }
             }
@@ -225,6 +273,10 @@ impl UccapiParser {
         text: &str,
     ) {
         if text.trim().is_empty() {
+            return;
+        }
+        if !ctx.wants_line(text) {
+            ctx.skip();
             return;
         }
         ctx.emit(Record {
@@ -242,12 +294,17 @@ impl UccapiParser {
             Some(b) => (Some(b.direction), b.peer),
             None => (None, None),
         };
-        self.state = State::Message(SipBuilder::new(sl, Some(line_no), dir, peer), ts, line_no);
+        let scratch = self.scratch.take().unwrap_or_default();
+        self.state = State::Message(
+            SipBuilder::with_scratch(scratch, sl, Some(line_no), dir, peer),
+            ts,
+            line_no,
+        );
     }
 
     pub fn feed(&mut self, line_no: u64, line: &str, ctx: &mut ParseCtx<'_>) {
         // Grammar A: a prefixed line starts a new record.
-        if let Some(p) = parse_prefix(line) {
+        if let Some(p) = parse_prefix_cached(line, &mut self.dates) {
             let ts = Some(Ts::Local(p.ts));
             self.last_ts = ts;
             self.flush(ctx);
@@ -295,7 +352,11 @@ impl UccapiParser {
             });
             return;
         }
-        if line.contains("$$begin_record") && !matches!(self.state, State::Trace(_)) {
+        // Without an early exit the test for `$` is vectorised: most lines are short.
+        if line.bytes().fold(false, |any, c| any | (c == b'$'))
+            && line.contains("$$begin_record")
+            && !matches!(self.state, State::Trace(_))
+        {
             self.flush(ctx);
             self.state = State::Trace(TraceRecord {
                 ts: self.last_ts,
@@ -345,7 +406,8 @@ impl UccapiParser {
                     }
                     Some((k, v)) if k.eq_ignore_ascii_case("Start-Line") => {
                         if let Some(sl) = parse_start_line(v) {
-                            t.sip = Some(SipBuilder::new(
+                            t.sip = Some(SipBuilder::with_scratch(
+                                self.scratch.take().unwrap_or_default(),
                                 sl,
                                 Some(line_no),
                                 t.direction,
@@ -369,7 +431,7 @@ impl UccapiParser {
                 }
             }
             State::Message(b, _, _) => {
-                let t = line.trim_end();
+                let t = super::sip::trim_end_ws(line);
                 if !b.in_body() {
                     if t.is_empty() {
                         b.push_header_line(t, Some(line_no));
@@ -513,6 +575,52 @@ mod tests {
         assert_eq!(p.ts.to_string(), "2014-11-25 08:12:51.123");
         assert!(parse_prefix("11/25/2014 08:12:51.123 1A2C:0F10 INFO  :: x").is_none());
         assert!(parse_prefix("13/45/2014|08:12:51.123 1A2C:0F10 INFO  :: x").is_none());
+        let p = parse_prefix("11/25/2014|08:12:51.123\t1a2c:0F10\tTRACE::x").unwrap();
+        assert_eq!((p.level, p.text), ("TRACE", "x"));
+        let p = parse_prefix("11/25/2014|08:12:51.123 1A2C:0F10 INFO ::  two").unwrap();
+        assert_eq!(p.text, " two");
+        assert_eq!(
+            parse_prefix("11/25/2014|08:12:51.123 1A2C:0F10 INFO ::").map(|p| p.text),
+            Some("")
+        );
+        for bad in [
+            "11/25/2014|08:12:51.123 1A2C:0F10 :: no level",
+            "11/25/2014|08:12:51.123 1A2C 0F10 INFO :: x",
+            "11/25/2014|08:12:51.123 1A2C:0G10 INFO :: x",
+            "11/25/2014|08:12:51.123 1A2C:0F10 INFO : x",
+            "11/25/2014|08:12:51.123 1A2C:0F10 INFO2 :: x",
+            "11/25/2014|08:12:51.123:1A2C:0F10 INFO :: x",
+            "11/25/2014|24:12:51.123 1A2C:0F10 INFO :: x",
+            "11/25/2014|08:12:51,123 1A2C:0F10 INFO :: x",
+            "1é/25/2014|08:12:51.123 1A2C:0F10 INFO :: x",
+            "11/25/2014|08:12:51.123 1A2C:0F10 INFO é :: x",
+        ] {
+            assert!(parse_prefix(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn prefix_dates_cached_across_lines() {
+        let mut dates = None;
+        let mut read = |l: &str| parse_prefix_cached(l, &mut dates).map(|p| p.ts.to_string());
+        let l = |d: &str| format!("{d}|08:12:51.123 1A2C:0F10 INFO  :: x");
+        assert_eq!(
+            read(&l("11/25/2014")).as_deref(),
+            Some("2014-11-25 08:12:51.123")
+        );
+        assert_eq!(
+            read(&l("11/25/2014")).as_deref(),
+            Some("2014-11-25 08:12:51.123")
+        );
+        assert_eq!(read(&l("02/30/2014")), None);
+        assert_eq!(
+            read(&l("12/01/2014")).as_deref(),
+            Some("2014-12-01 08:12:51.123")
+        );
+        assert_eq!(
+            read(&l("11/25/2014")).as_deref(),
+            Some("2014-11-25 08:12:51.123")
+        );
     }
 
     #[test]
