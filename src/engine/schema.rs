@@ -104,6 +104,16 @@ impl Lines {
     }
 }
 
+/// Each string with the line it starts on.
+fn with_lines(lines: &Lines, v: Vec<toml::Spanned<String>>) -> Vec<(String, usize)> {
+    v.into_iter()
+        .map(|s| {
+            let line = lines.of(s.span().start);
+            (s.into_inner(), line)
+        })
+        .collect()
+}
+
 /// Read one rule file. A TOML or shape error comes back as (line, message).
 pub fn read_cause(text: &str) -> Result<RawCause, (usize, String)> {
     let lines = Lines::new(text);
@@ -119,12 +129,7 @@ pub fn read_cause(text: &str) -> Result<RawCause, (usize, String)> {
         user_sees: cf.user_sees,
         resolution: cf.resolution,
         references: cf.references,
-        yields_to: cf
-            .yields_to
-            .into_iter()
-            .map(|y| (lines.of(y.span().start), y.into_inner()))
-            .map(|(l, y)| (y, l))
-            .collect(),
+        yields_to: with_lines(&lines, cf.yields_to),
         not_a_failure: cf.not_a_failure,
         rules: cf
             .rules
@@ -136,12 +141,7 @@ pub fn read_cause(text: &str) -> Result<RawCause, (usize, String)> {
                 kind: r.kind.into_inner(),
                 weight_line: lines.of(r.weight.span().start),
                 weight: r.weight.into_inner(),
-                when: r
-                    .when
-                    .into_iter()
-                    .map(|w| (lines.of(w.span().start), w.into_inner()))
-                    .map(|(l, w)| (w, l))
-                    .collect(),
+                when: with_lines(&lines, r.when),
                 corroborating: r.corroborating,
                 examples: r
                     .examples
