@@ -406,6 +406,7 @@ fn bare_status_message(text: &str) -> Option<crate::model::SipMessage> {
 /// The events the rules can use, so EVTX records of no interest are never rendered: every
 /// rule of kind `event` names its providers and event IDs, or else all events are kept.
 pub fn event_filter(rules: &RuleSet) -> EventFilter {
+    use crate::engine::cond::Op;
     let mut f = EventFilter::none();
     // Lync/Communicator event 11 carries a SIP response that the SIP rules read.
     for p in ["lync", "communicator"] {
@@ -415,40 +416,41 @@ pub fn event_filter(rules: &RuleSet) -> EventFilter {
         let ids: Vec<u32> = r
             .conds
             .iter()
-            .filter(|c| {
-                c.field == "event_id"
-                    && matches!(
-                        c.op,
-                        crate::engine::cond::Op::In | crate::engine::cond::Op::Eq
-                    )
-            })
+            .filter(|c| c.field == "event_id" && matches!(c.op, Op::In | Op::Eq))
             .flat_map(|c| c.values.iter().filter_map(|v| v.parse().ok()))
             .collect();
         let providers: Option<Vec<String>> = r
             .conds
             .iter()
-            .find(|c| c.field == "provider" && c.op == crate::engine::cond::Op::Re)
+            .find(|c| c.field == "provider" && c.op == Op::Re)
             .and_then(|c| c.values.first())
             .and_then(|re| provider_names(re));
-        match (providers, ids.is_empty()) {
-            (Some(ps), false) => {
+        // Words the event's text must hold for the rule to match: one of each list.
+        let needs: Vec<Vec<String>> = r
+            .conds
+            .iter()
+            .filter(|c| c.field == "text")
+            .filter_map(|c| c.required_literals())
+            .collect();
+        let ids: Vec<Option<u32>> = if ids.is_empty() {
+            vec![None]
+        } else {
+            ids.into_iter().map(Some).collect()
+        };
+        match providers {
+            Some(ps) => {
                 for p in &ps {
                     for &id in &ids {
-                        f = f.provider_event(p, id);
+                        f = f.needing(Some(p), id, needs.clone());
                     }
                 }
             }
-            (Some(ps), true) => {
-                for p in &ps {
-                    f = f.provider(p);
-                }
-            }
-            (None, false) => {
+            None if ids[0].is_some() => {
                 for &id in &ids {
-                    f = f.event_id(id);
+                    f = f.needing(None, id, needs.clone());
                 }
             }
-            (None, true) => return EventFilter::all(),
+            None => return EventFilter::all(),
         }
     }
     f

@@ -3,8 +3,10 @@
 //! A full regex engine spends a couple of hundred microseconds compiling each rule pattern —
 //! more than the whole analysis of a small event log. Most patterns in a case run a handful of
 //! times, so a pattern is first compiled with `regex-lite` (a few microseconds, slower search);
-//! once it has run [`HOT_AFTER`] times it is compiled again with `regex-automata` (lazy DFA) for
-//! the long logs where it runs on every candidate line.
+//! once it has searched [`HOT_AFTER_BYTES`] of text it is compiled again with `regex-automata`
+//! (lazy DFA) for the long logs where it runs on every candidate line. The switch goes by bytes,
+//! not calls: the lite engine's cost grows with the text it reads, and an event's short fields
+//! would otherwise pay the full compile after a few dozen calls.
 //!
 //! Both steps give the same answers for ASCII patterns: case-insensitive, with ASCII `\w`, `\s`,
 //! `\d` and `\b`. A pattern with non-ASCII characters (a rule for a localized message) uses the
@@ -14,8 +16,11 @@ use std::fmt;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Searches with the lightweight engine before switching to the fast one.
-pub const HOT_AFTER: u32 = 16;
+/// Text searched with the lightweight engine before switching to the fast one. Compiling the
+/// fast engine costs about what the lite one spends reading this much.
+pub const HOT_AFTER_BYTES: u32 = 2 * 1024;
+/// Up to this many literals, the gate is a few substring searches; beyond, one automaton.
+const GATE_SEARCHES: usize = 4;
 /// Compiled program size cap, so a hostile `--rules` pattern cannot take the memory.
 const SIZE_LIMIT: usize = 1 << 22;
 
@@ -27,11 +32,13 @@ pub struct RuleRegex {
     /// Literals one of which any match contains (lower case): a value without any is settled
     /// without running the regex.
     literals: OnceLock<Option<Vec<String>>>,
-    /// One automaton over the literals, so a value is scanned once, not once per literal.
+    /// One automaton over the literals, so a value is scanned once, not once per literal;
+    /// built only when there are more than [`GATE_SEARCHES`] of them.
     gate: OnceLock<Option<aho_corasick::AhoCorasick>>,
     lite: OnceLock<Option<regex_lite::Regex>>,
     fast: OnceLock<Option<Fast>>,
-    uses: AtomicU32,
+    /// Bytes searched by the lite engine so far.
+    scanned: AtomicU32,
 }
 
 enum Fast {
@@ -48,7 +55,7 @@ impl RuleRegex {
             gate: OnceLock::new(),
             lite: OnceLock::new(),
             fast: OnceLock::new(),
-            uses: AtomicU32::new(0),
+            scanned: AtomicU32::new(0),
         }
     }
 
@@ -68,15 +75,21 @@ impl RuleRegex {
             .as_deref()
     }
 
-    fn gate(&self) -> Option<&aho_corasick::AhoCorasick> {
-        self.gate
-            .get_or_init(|| {
-                aho_corasick::AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .build(self.literals()?)
-                    .ok()
-            })
-            .as_ref()
+    /// Could `hay` hold a match, judging by the literals? True when there are none.
+    fn gate_passes(&self, hay: &str) -> bool {
+        let Some(lits) = self.literals() else {
+            return true;
+        };
+        if lits.len() <= GATE_SEARCHES {
+            return lits.iter().any(|l| super::cond::contains_ci(hay, l));
+        }
+        let gate = self.gate.get_or_init(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(lits)
+                .ok()
+        });
+        gate.as_ref().is_none_or(|g| g.is_match(hay))
     }
 
     /// Does the pattern match somewhere in `hay`? `None` when it does not compile.
@@ -84,17 +97,17 @@ impl RuleRegex {
         if let Some(words) = &self.plain {
             return Some(words.iter().any(|w| super::cond::contains_ci(hay, w)));
         }
-        if let Some(gate) = self.gate()
-            && !gate.is_match(hay)
-        {
+        if !self.gate_passes(hay) {
             // Still say when the pattern cannot compile, as the regex itself would.
             return self
                 .lite()
                 .map(|_| false)
                 .or_else(|| self.fast().map(|_| false));
         }
-        if self.pattern.is_ascii() && self.uses.load(Ordering::Relaxed) < HOT_AFTER {
-            self.uses.fetch_add(1, Ordering::Relaxed);
+        if self.pattern.is_ascii() && self.scanned.load(Ordering::Relaxed) < HOT_AFTER_BYTES {
+            let n = u32::try_from(hay.len()).unwrap_or(u32::MAX);
+            self.scanned
+                .fetch_add(n.min(HOT_AFTER_BYTES), Ordering::Relaxed);
             if let Some(re) = self.lite() {
                 return Some(re.is_match(hay));
             }
@@ -229,7 +242,8 @@ mod tests {
         ];
         for (pat, inputs) in cases {
             let re = RuleRegex::new(pat);
-            for round in 0..(HOT_AFTER as usize + 2) {
+            // Each round feeds the lite engine at least one byte.
+            for round in 0..(HOT_AFTER_BYTES as usize + 2) {
                 for (hay, want) in *inputs {
                     assert_eq!(
                         re.is_match(hay),

@@ -3,8 +3,8 @@
 //! The crate renders each record's binary XML to XML text with its compiled-template renderer
 //! (the same path `evtx_dump` uses). We do that rendering and our own extraction inside the
 //! crate's per-chunk worker, so both run in parallel across chunks; the consumer only emits.
-//! When a filter is set, a cheap scan of the rendered text for provider and event id decides
-//! whether the record is parsed fully at all.
+//! When a filter is set, a cheap scan of the rendered text for provider and event id, and for
+//! the words the rules need, decides whether the record is parsed fully at all.
 //!
 //! Time and record id come from the XML (`TimeCreated/@SystemTime`, `EventRecordID`), never
 //! from the record header: exported files can carry a zero header time and renumbered ids.
@@ -56,7 +56,7 @@ pub fn parse_evtx<R: Read + Seek>(mut r: R, ctx: &mut ParseCtx<'_>, filter: &Eve
         if !shared.is_all() {
             let (p, id) = quick_scan(x);
             if let (Some(p), Some(id)) = (p, id)
-                && !shared.accepts(p, id)
+                && !shared.accepts_rendering(p, id, x)
             {
                 return Ok(Item::Filtered);
             }

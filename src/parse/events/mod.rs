@@ -25,10 +25,22 @@ pub use evtx::parse_evtx;
 /// The filter is a union of rules; each rule names a provider, an event id, or both. A
 /// provider name matches case-insensitively, with or without the `Microsoft-Windows-` prefix
 /// (Event Viewer's CSV export writes `Time-Service` for `Microsoft-Windows-Time-Service`).
+///
+/// A rule can also name words its event's text must hold ([`EventFilter::needing`]): an EVTX
+/// record whose rendering holds none of them is not parsed at all (see
+/// [`EventFilter::accepts_rendering`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EventFilter {
     all: bool,
-    rules: Vec<(Option<String>, Option<u32>)>,
+    rules: Vec<FilterRule>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct FilterRule {
+    provider: Option<String>,
+    id: Option<u32>,
+    /// Each inner list: one of these words (lower case) occurs in the event's text.
+    needs: Vec<Vec<String>>,
 }
 
 impl EventFilter {
@@ -44,18 +56,37 @@ impl EventFilter {
         EventFilter::default()
     }
     /// Accept every event of this provider.
-    pub fn provider(mut self, name: &str) -> Self {
-        self.rules.push((Some(norm_provider(name)), None));
-        self
+    pub fn provider(self, name: &str) -> Self {
+        self.needing(Some(name), None, Vec::new())
     }
     /// Accept this event id from any provider.
-    pub fn event_id(mut self, id: u32) -> Self {
-        self.rules.push((None, Some(id)));
-        self
+    pub fn event_id(self, id: u32) -> Self {
+        self.needing(None, Some(id), Vec::new())
     }
     /// Accept this event id from this provider.
-    pub fn provider_event(mut self, name: &str, id: u32) -> Self {
-        self.rules.push((Some(norm_provider(name)), Some(id)));
+    pub fn provider_event(self, name: &str, id: u32) -> Self {
+        self.needing(Some(name), Some(id), Vec::new())
+    }
+    /// Accept events of this provider and/or id whose text holds, for each list in `needs`,
+    /// one of its words (ASCII case-insensitive). Words are cut down to what can be looked for
+    /// in an event's XML rendering (see [`raw_word`]); a list with a word that cannot be is
+    /// dropped, so the filter only ever accepts more.
+    pub fn needing(
+        mut self,
+        provider: Option<&str>,
+        id: Option<u32>,
+        needs: Vec<Vec<String>>,
+    ) -> Self {
+        let needs = needs
+            .into_iter()
+            .filter_map(|alts| alts.iter().map(|w| raw_word(w)).collect::<Option<Vec<_>>>())
+            .filter(|alts| !alts.is_empty())
+            .collect();
+        self.rules.push(FilterRule {
+            provider: provider.map(norm_provider),
+            id,
+            needs,
+        });
         self
     }
     pub fn is_all(&self) -> bool {
@@ -65,17 +96,66 @@ impl EventFilter {
         if self.all {
             return true;
         }
-        if self.rules.is_empty() {
-            return false;
+        let p = norm_provider(provider);
+        self.rules.iter().any(|r| r.takes(&p, event_id))
+    }
+
+    /// [`EventFilter::accepts`], and the event's XML rendering `xml` holds the words some
+    /// accepting rule needs. Sound for text drawn from that XML: every word is a run of
+    /// characters that XML writes as themselves (no markup, quotes, whitespace or `:`), so where
+    /// the parsed event's text holds a word, the XML holds it too. Renderings that could break
+    /// that (character references; unnamed `Data` items, which the parser names `Data0`...) are
+    /// always accepted.
+    pub fn accepts_rendering(&self, provider: &str, event_id: u32, xml: &str) -> bool {
+        if self.all {
+            return true;
         }
         let p = norm_provider(provider);
-        self.rules.iter().any(|(rp, rid)| {
-            // Rule provider conditions are unanchored regexes: a name they list matches any
-            // provider containing it (`kerberos` also takes `Kerberos-Key-Distribution-Center`).
-            rid.is_none_or(|id| id == event_id)
-                && rp.as_ref().is_none_or(|rp| p.contains(rp.as_str()))
+        let mut taking = self
+            .rules
+            .iter()
+            .filter(|r| r.takes(&p, event_id))
+            .peekable();
+        if taking.peek().is_none() {
+            return false;
+        }
+        if xml.contains("&#") || xml.contains("<Data>") {
+            return true;
+        }
+        taking.any(|r| {
+            r.needs.iter().all(|alts| {
+                alts.iter()
+                    .any(|w| crate::engine::cond::contains_ci(xml, w))
+            })
         })
     }
+}
+
+impl FilterRule {
+    fn takes(&self, provider: &str, event_id: u32) -> bool {
+        // Rule provider conditions are unanchored regexes: a name they list matches any
+        // provider containing it (`kerberos` also takes `Kerberos-Key-Distribution-Center`).
+        self.id.is_none_or(|id| id == event_id)
+            && self
+                .provider
+                .as_ref()
+                .is_none_or(|rp| provider.contains(rp.as_str()))
+    }
+}
+
+/// The longest run of `word` that an XML rendering writes verbatim, lower case: ASCII, no
+/// whitespace (attribute values have theirs normalised), no markup or quote characters, and no
+/// `:` (the parser joins a name and its value with `": "`, so a word across that join is not
+/// in the XML). `None` when no run of three characters is left.
+pub fn raw_word(word: &str) -> Option<String> {
+    let best = word
+        .split(|c: char| {
+            !c.is_ascii()
+                || c.is_ascii_whitespace()
+                || matches!(c, '&' | '<' | '>' | '"' | '\'' | ':')
+        })
+        .max_by_key(|r| r.len())?;
+    (best.len() >= 3).then(|| best.to_ascii_lowercase())
 }
 
 fn norm_provider(name: &str) -> String {
@@ -251,6 +331,50 @@ mod tests {
         assert!(!f.accepts("Schannel", 36882));
         assert!(EventFilter::all().accepts("x", 1));
         assert!(!EventFilter::none().accepts("x", 1));
+    }
+
+    #[test]
+    fn words_a_rendering_must_hold() {
+        assert_eq!(
+            raw_word("KRB_AP_ERR_SKEW").as_deref(),
+            Some("krb_ap_err_skew")
+        );
+        // Cut at what XML does not write as itself, keeping the longest run.
+        assert_eq!(raw_word("was locked out").as_deref(), Some("locked"));
+        assert_eq!(raw_word("Status: 0x18").as_deref(), Some("status"));
+        assert_eq!(raw_word("a<b"), None);
+        let f = EventFilter::none()
+            .needing(
+                Some("Microsoft-Windows-CAPI2"),
+                Some(11),
+                vec![
+                    vec!["800b0109".into(), "untrusted_root".into()],
+                    vec!["adfs".into()],
+                ],
+            )
+            .needing(Some("Schannel"), Some(36882), Vec::new());
+        let x = |body: &str| {
+            format!(
+                "<Event><System><Provider Name=\"x\"/></System><UserData>{body}</UserData></Event>"
+            )
+        };
+        let capi = "Microsoft-Windows-CAPI2";
+        assert!(f.accepts_rendering(
+            capi,
+            11,
+            &x("<R value=\"800B0109\"/><S>ADFS.contoso.com</S>")
+        ));
+        assert!(!f.accepts_rendering(
+            capi,
+            11,
+            &x("<R value=\"800B0109\"/><S>www.contoso.com</S>")
+        ));
+        assert!(!f.accepts_rendering(capi, 30, &x("<R value=\"800B0109\"/><S>adfs</S>")));
+        // A character reference could spell a word: such renderings are always parsed.
+        assert!(f.accepts_rendering(capi, 11, &x("<S>&#97;dfs 800b0109</S>")));
+        assert!(f.accepts_rendering("Schannel", 36882, &x("")));
+        // The provider/id verdict alone is unchanged.
+        assert!(f.accepts(capi, 11));
     }
 
     #[test]
