@@ -6,11 +6,20 @@
 //! When a filter is set, a cheap scan of the rendered text for provider and event id, and for
 //! the words the rules need, decides whether the record is parsed fully at all.
 //!
+//! Most records of a system log are of no interest, and rendering them is most of the cost. So
+//! the provider and event id are also learned per template (see [`Templates`]): once the
+//! renderings of a template's records have shown which substitution holds the event id (and the
+//! provider, or that the template fixes it), later records of that template are judged from
+//! their substitution values, and a record the filter rejects is never rendered.
+//!
 //! Time and record id come from the XML (`TimeCreated/@SystemTime`, `EventRecordID`), never
 //! from the record header: exported files can carry a zero header time and renumbered ids.
 
+use std::collections::HashMap;
 use std::io::{Read, Seek};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use evtx::binxml::value_variant::BinXmlValue;
 
 use evtx::err::EvtxError;
 use evtx::{EvtxParser, ParserSettings};
@@ -48,17 +57,37 @@ pub fn parse_evtx<R: Read + Seek>(mut r: R, ctx: &mut ParseCtx<'_>, filter: &Eve
         }
     };
     let shared = Arc::new(filter.clone());
+    let templates = Arc::new(Templates::default());
     let work = move |rec: evtx::err::Result<evtx::EvtxRecord<'_>>| -> evtx::err::Result<Item> {
         let rec = rec?;
         let header_id = rec.event_record_id;
+        // Judged from its template's values when that template is known: never rendered.
+        let instance = if shared.is_all() {
+            None
+        } else {
+            rec.template_instances()
+                .ok()
+                .and_then(|mut v| match v.len() {
+                    1 => v.pop(),
+                    _ => None,
+                })
+        };
+        if let Some(t) = &instance
+            && templates.rejects(t, &shared)
+        {
+            return Ok(Item::Filtered);
+        }
         let xml = rec.into_xml()?;
         let x = xml.data.as_str();
         if !shared.is_all() {
             let (p, id) = quick_scan(x);
-            if let (Some(p), Some(id)) = (p, id)
-                && !shared.accepts_rendering(p, id, x)
-            {
-                return Ok(Item::Filtered);
+            if let (Some(p), Some(id)) = (p, id) {
+                if let Some(t) = &instance {
+                    templates.learn(t, p, id);
+                }
+                if !shared.accepts_rendering(p, id, x) {
+                    return Ok(Item::Filtered);
+                }
             }
         }
         Ok(match parse_event_xml(x) {
@@ -85,6 +114,126 @@ pub fn parse_evtx<R: Read + Seek>(mut r: R, ctx: &mut ParseCtx<'_>, filter: &Eve
         }
     }
     count
+}
+
+/// Renderings a template must show the same reading of before it is trusted.
+const LEARN_FROM: u32 = 2;
+/// Renderings after which a template that still leaves doubt is rendered always.
+const LEARN_AT_MOST: u32 = 8;
+
+/// What the renderings of each template have shown about where its provider and event id are,
+/// keyed by the template instance's id and its number of substitutions. Shared by the chunk
+/// workers of one file.
+#[derive(Default)]
+struct Templates(Mutex<HashMap<(u32, usize), Learned>>);
+
+#[derive(Default)]
+struct Learned {
+    seen: u32,
+    /// Substitutions that held the event id in every rendering so far.
+    id_slots: Vec<usize>,
+    /// Substitutions that held the provider name in every rendering so far.
+    provider_slots: Vec<usize>,
+    /// The provider name, while every rendering showed the same one.
+    provider: Option<String>,
+    /// Doubt that more renderings cannot remove: never judged from values.
+    hopeless: bool,
+    /// The filter's verdict by event id, for templates that fix the provider.
+    verdicts: Vec<(u32, bool)>,
+}
+
+impl Templates {
+    /// True when `t`'s template is known and the filter rejects the provider and event id its
+    /// values give. False when in doubt: the record is then rendered.
+    fn rejects(&self, t: &evtx::binxml::BinXmlTemplateValues<'_>, filter: &EventFilter) -> bool {
+        let Ok(mut map) = self.0.lock() else {
+            return false;
+        };
+        let Some(l) = map.get_mut(&(t.template_id, t.values.len())) else {
+            return false;
+        };
+        if l.hopeless || l.seen < LEARN_FROM || l.id_slots.len() != 1 {
+            return false;
+        }
+        let Some(id) = t.values.get(l.id_slots[0]).and_then(event_id_value) else {
+            return false;
+        };
+        match (l.provider_slots.as_slice(), &l.provider) {
+            ([k], _) => match t.values.get(*k).and_then(string_value) {
+                Some(p) => !filter.accepts(&p, id),
+                None => false,
+            },
+            ([], Some(p)) => {
+                if let Some(&(_, ok)) = l.verdicts.iter().find(|(i, _)| *i == id) {
+                    return !ok;
+                }
+                let ok = filter.accepts(p, id);
+                if l.verdicts.len() < 64 {
+                    l.verdicts.push((id, ok));
+                }
+                !ok
+            }
+            _ => false,
+        }
+    }
+
+    /// Note what the rendering of a record with values `t` showed: provider `provider` and
+    /// event id `id`.
+    fn learn(&self, t: &evtx::binxml::BinXmlTemplateValues<'_>, provider: &str, id: u32) {
+        let Ok(mut map) = self.0.lock() else {
+            return;
+        };
+        let l = map.entry((t.template_id, t.values.len())).or_default();
+        if l.hopeless || l.seen >= LEARN_AT_MOST {
+            return;
+        }
+        let ids: Vec<usize> = (0..t.values.len())
+            .filter(|&i| event_id_value(&t.values[i]) == Some(id))
+            .collect();
+        let providers: Vec<usize> = (0..t.values.len())
+            .filter(|&i| string_value(&t.values[i]).is_some_and(|s| s == provider))
+            .collect();
+        if l.seen == 0 {
+            l.id_slots = ids;
+            l.provider_slots = providers;
+            l.provider = Some(provider.to_string());
+        } else {
+            l.id_slots.retain(|i| ids.contains(i));
+            l.provider_slots.retain(|i| providers.contains(i));
+            if l.provider.as_deref() != Some(provider) {
+                l.provider = None;
+            }
+        }
+        l.seen += 1;
+        // An id no substitution holds, a provider name that is neither fixed nor in a
+        // substitution, or one the XML escapes (it would not compare equal): never judged.
+        l.hopeless |= l.id_slots.is_empty()
+            || (l.provider_slots.is_empty() && l.provider.is_none())
+            || provider.contains('&');
+        if l.seen >= LEARN_AT_MOST && (l.id_slots.len() != 1 || l.provider_slots.len() > 1) {
+            l.hopeless = true;
+        }
+    }
+}
+
+/// An event id as a substitution holds it: a 16-bit unsigned value.
+fn event_id_value(v: &BinXmlValue<'_>) -> Option<u32> {
+    match v {
+        BinXmlValue::UInt16Type(n) => Some(u32::from(*n)),
+        _ => None,
+    }
+}
+
+/// A string substitution's text, as the rendering shows it (without trailing NULs).
+fn string_value(v: &BinXmlValue<'_>) -> Option<String> {
+    match v {
+        BinXmlValue::StringType(s) => s
+            .to_string()
+            .ok()
+            .map(|s| s.trim_end_matches('\0').to_string()),
+        BinXmlValue::AnsiStringType(s) => Some(s.trim_end_matches('\0').to_string()),
+        _ => None,
+    }
 }
 
 /// An error with its causes, `outer: inner: ...`.
