@@ -428,7 +428,7 @@ impl RuleSet {
             return;
         };
         let mut scratch: Vec<FieldVal<'_>> = Vec::new();
-        let mut text_cache = None;
+        let mut text_cache = TextCache::default();
         // Free text: only rules whose literal occurs in the text are evaluated.
         if let Some(text) = prefilter_text(s)
             && let Some(pf) = self.prefilter()
@@ -466,7 +466,7 @@ impl RuleSet {
         s: &'s dyn Subject,
         hits: &mut Hits,
         scratch: &mut Vec<FieldVal<'s>>,
-        text: &mut Option<Vec<FieldVal<'s>>>,
+        text: &mut TextCache<'s>,
     ) {
         let rule = &self.rules[ri];
         let mut anchor: Option<(FieldVal<'s>, bool)> = None;
@@ -474,18 +474,29 @@ impl RuleSet {
             let is_text = c.field == "text";
             // An event's or a SIP message's text is built from its fields: once per subject,
             // not once per rule that reads it.
-            let vals: &[FieldVal<'s>] = if is_text {
-                text.get_or_insert_with(|| {
+            let verdict = if is_text {
+                let lines = text.lines.get_or_insert_with(|| {
                     let mut v = Vec::new();
                     s.text_lines(&mut v);
                     v
-                })
+                });
+                if lines.len() >= cond::Joined::MIN_VALUES {
+                    let joined = text.joined.get_or_insert_with(|| cond::Joined::new(lines));
+                    c.eval_joined(lines, joined)
+                } else {
+                    c.eval(lines)
+                }
             } else {
                 scratch.clear();
                 s.field_values(&c.field, scratch);
+                c.eval(scratch)
+            };
+            let vals: &[FieldVal<'s>] = if is_text {
+                text.lines.as_deref().unwrap_or(&[])
+            } else {
                 scratch
             };
-            match c.eval(vals) {
+            match verdict {
                 None => return,
                 Some(Some(i)) => {
                     let v = vals[i].clone();
@@ -505,6 +516,13 @@ impl RuleSet {
         }
         hits.record(ri, s, anchor.map(|(v, _)| v));
     }
+}
+
+/// A subject's text lines, built once for all the rules that read them.
+#[derive(Default)]
+struct TextCache<'s> {
+    lines: Option<Vec<FieldVal<'s>>>,
+    joined: Option<cond::Joined>,
 }
 
 /// The text a prefilter scans for a subject of a free-text kind.

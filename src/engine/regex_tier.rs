@@ -63,6 +63,12 @@ impl RuleRegex {
         &self.pattern
     }
 
+    /// The words of a pattern that is only literal words joined by `|` (lower case): it matches
+    /// exactly the text that contains one of them.
+    pub fn plain_words(&self) -> Option<&[String]> {
+        self.plain.as_deref()
+    }
+
     /// The literals of [`RuleRegex::literals`], for the line prefilter.
     pub fn literals(&self) -> Option<&[String]> {
         self.literals

@@ -119,13 +119,17 @@ impl EventFilter {
         if taking.peek().is_none() {
             return false;
         }
-        if xml.contains("&#") || xml.contains("<Data>") {
+        let taking: Vec<&FilterRule> = taking.collect();
+        if taking.iter().any(|r| r.needs.is_empty()) || xml.contains("&#") || xml.contains("<Data>")
+        {
             return true;
         }
-        taking.any(|r| {
+        // Lower-cased once, then each word is one SIMD substring search.
+        let lower = xml.to_ascii_lowercase();
+        taking.iter().any(|r| {
             r.needs.iter().all(|alts| {
                 alts.iter()
-                    .any(|w| crate::engine::cond::contains_ci(xml, w))
+                    .any(|w| memchr::memmem::find(lower.as_bytes(), w.as_bytes()).is_some())
             })
         })
     }
