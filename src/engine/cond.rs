@@ -260,7 +260,7 @@ impl Cond {
             _ => None,
         };
         if let Some(words) = words
-            && let Ok(first) = joined.first_with_any(words)
+            && let Some(first) = joined.first_with_any(words)
         {
             return match self.op {
                 Op::Contains | Op::Re => first.map(Some),
@@ -270,7 +270,7 @@ impl Cond {
         if self.op == Op::Re
             && let Some(re) = &self.regex
             && let Some(lits) = re.literals()
-            && let Ok(first) = joined.first_with_any(lits)
+            && let Some(first) = joined.first_with_any(lits)
         {
             // No value before the first one holding a literal can match.
             let from = first?;
@@ -354,13 +354,13 @@ impl Joined {
     }
 
     /// The first value containing one of `words` (lower case), as [`contains_ci`] on each
-    /// value would find it. `Err` when a word holds a line break, which could match across two
+    /// value would find it. `None` when a word holds a line break, which could match across two
     /// values here.
-    pub fn first_with_any(&self, words: &[String]) -> Result<Option<usize>, ()> {
+    pub fn first_with_any(&self, words: &[String]) -> Option<Option<usize>> {
         let mut best: Option<usize> = None;
         for w in words {
             if w.contains('\n') {
-                return Err(());
+                return None;
             }
             let end = best.map_or(self.lower.len(), |b| (b + w.len()).min(self.lower.len()));
             if let Some(p) = memchr::memmem::find(&self.lower.as_bytes()[..end], w.as_bytes())
@@ -369,7 +369,7 @@ impl Joined {
                 best = Some(p);
             }
         }
-        Ok(best.and_then(|p| self.starts.partition_point(|&s| s <= p).checked_sub(1)))
+        Some(best.and_then(|p| self.starts.partition_point(|&s| s <= p).checked_sub(1)))
     }
 }
 

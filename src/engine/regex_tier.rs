@@ -192,11 +192,10 @@ impl RuleRegex {
 /// `a|b|c` where every alternative is non-empty ASCII without regex syntax.
 fn plain_words(pattern: &str) -> Option<Vec<String>> {
     const META: &[u8] = b"\\.+*?()[]{}^$";
-    let words: Vec<String> = pattern.split('|').map(|w| w.to_ascii_lowercase()).collect();
-    words
-        .iter()
-        .all(|w| !w.is_empty() && w.is_ascii() && !w.bytes().any(|b| META.contains(&b)))
-        .then_some(words)
+    let plain = pattern
+        .split('|')
+        .all(|w| !w.is_empty() && w.is_ascii() && !w.bytes().any(|b| META.contains(&b)));
+    plain.then(|| pattern.split('|').map(|w| w.to_ascii_lowercase()).collect())
 }
 
 impl Clone for RuleRegex {
