@@ -22,7 +22,8 @@ import json, sys
 name, path = sys.argv[1], sys.argv[2]
 r = json.load(open(path))["results"]
 a, b = r[0]["mean"], r[1]["mean"]
-print(f"{name}: sfbdiag {a:.3f} s, baseline {b:.3f} s, ratio {a/b:.2f}x")
+t = lambda x: f"{x * 1000:.2f} ms" if x < 0.1 else f"{x:.3f} s"
+print(f"{name}: sfbdiag {t(a)}, baseline {t(b)}, ratio {a/b:.2f}x")
 PY
 }
 
