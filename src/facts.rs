@@ -863,20 +863,29 @@ impl FactsCollector {
             )
         });
         let mut seen: Vec<String> = Vec::new();
-        let mut candidates: Vec<(String, SourceLoc, Option<Ts>)> = Vec::new();
+        // How the client met each server: it authenticated to it (challenge), was sent to it
+        // (redirect, SRV answer), or only read its name as where an error came from
+        // (`ms-diagnostics` source), which may be a server behind the one the client talks to.
+        let mut candidates: Vec<(String, SourceLoc, Option<Ts>, &str)> = Vec::new();
         for m in &self.registers {
-            let hosts = m
-                .targetnames
-                .iter()
-                .cloned()
-                .chain(m.contact_host.iter().cloned())
-                .chain(m.diag_source.iter().cloned());
-            for h in hosts {
-                candidates.push((h, m.source.clone(), m.ts));
+            for h in &m.targetnames {
+                candidates.push((h.clone(), m.source.clone(), m.ts, "challenge"));
+            }
+            if let Some(h) = &m.contact_host {
+                candidates.push((h.clone(), m.source.clone(), m.ts, "redirect"));
             }
         }
-        candidates.extend(self.srv_targets.iter().cloned());
-        for (h, at, ts) in candidates {
+        candidates.extend(
+            self.srv_targets
+                .iter()
+                .map(|(h, s, t)| (h.clone(), s.clone(), *t, "srv")),
+        );
+        for m in &self.registers {
+            if let Some(h) = &m.diag_source {
+                candidates.push((h.clone(), m.source.clone(), m.ts, "diagnostics-source"));
+            }
+        }
+        for (h, at, ts, via) in candidates {
             if !h.contains('.') || h.parse::<std::net::IpAddr>().is_ok() || seen.contains(&h) {
                 continue;
             }
@@ -910,6 +919,7 @@ impl FactsCollector {
             let src = policy.as_ref().map(|(_, s)| s.clone()).unwrap_or(at);
             let mut f = Fact::new("trust-check", src, ts, headline);
             f.set("server", &h)
+                .set("via", via)
                 .set("server_domain", &server_domain)
                 .set("sip_domain", sd)
                 .set("trusted", false)

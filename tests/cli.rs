@@ -38,8 +38,12 @@ struct Expect {
 }
 
 fn expectations() -> Vec<Expect> {
-    let text = std::fs::read_to_string(root().join("fixtures/cases/expected.csv"))
-        .expect("fixtures/cases/expected.csv");
+    expectations_in("fixtures/cases")
+}
+
+fn expectations_in(dir: &str) -> Vec<Expect> {
+    let text = std::fs::read_to_string(root().join(dir).join("expected.csv"))
+        .expect("expected.csv beside the cases");
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     rdr.records()
         .map(|r| {
@@ -61,11 +65,33 @@ fn expectations() -> Vec<Expect> {
 
 #[test]
 fn every_fixture_case_is_diagnosed_as_expected() {
-    let exp = expectations();
-    assert!(exp.len() >= 15, "expected.csv lists {} cases", exp.len());
+    check_cases("fixtures/cases", 15);
+}
+
+/// Cases with nothing but event logs, written from the reference without reading the rules.
+#[test]
+fn every_events_only_case_is_diagnosed_as_expected() {
+    check_cases("fixtures/events-only", 30);
+    // A healthy machine's background noise (Schannel alerts, unrelated DNS timeouts) must not
+    // turn into a failed sign-in.
+    for e in expectations_in("fixtures/events-only") {
+        if e.top == "none" {
+            let j = analyze(&root().join("fixtures/events-only").join(&e.case), &[]);
+            assert_ne!(j["signin"]["last_outcome"], "failed", "{}", e.case);
+        }
+    }
+}
+
+fn check_cases(dir: &str, at_least: usize) {
+    let exp = expectations_in(dir);
+    assert!(
+        exp.len() >= at_least,
+        "expected.csv lists {} cases",
+        exp.len()
+    );
     let mut wrong = Vec::new();
     for e in &exp {
-        let p = root().join("fixtures/cases").join(&e.case);
+        let p = root().join(dir).join(&e.case);
         assert!(p.exists(), "fixture {} is missing", p.display());
         let j = analyze(&p, &[]);
         let causes: Vec<String> = j["diagnoses"]
@@ -415,4 +441,47 @@ fn every_output_format_renders_and_redacts() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("sfbdiag"));
     let out = sfbdiag().args(["man"]).output().expect("runs");
     assert!(String::from_utf8_lossy(&out.stdout).contains(".TH"));
+}
+
+/// An event from an XML export (or EVTX) has no line to point at: its evidence must still show
+/// the value that decided, not only the event's headline.
+#[test]
+fn evidence_from_xml_events_shows_the_deciding_value() {
+    let j = analyze(
+        &root().join("fixtures/events-only/02-wc-4771-0x18-dc-evxml.xml"),
+        &[],
+    );
+    let d = &j["diagnoses"][0];
+    assert_eq!(d["cause"], "wrong-credentials", "{d}");
+    let texts: Vec<&str> = d["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .filter_map(|e| e["text"].as_str())
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("0x18") && t.contains("4771")),
+        "{texts:?}"
+    );
+}
+
+/// The real 4616 sample: someone moved the clock by three days with PowerShell.
+#[test]
+fn a_large_system_time_change_is_clock_skew_evidence() {
+    let p = root().join("../shared/samples/real/security_4616_time_changed.evtx");
+    let j = analyze(&p, &[]);
+    let d = &j["diagnoses"][0];
+    assert_eq!(d["cause"], "clock-skew", "{d}");
+    let rules: Vec<&str> = d["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter_map(|r| r["rule"].as_str())
+        .collect();
+    assert!(
+        rules.contains(&"clock-skew-system-time-changed"),
+        "{rules:?}"
+    );
 }

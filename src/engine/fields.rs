@@ -55,6 +55,7 @@ pub const KINDS: &[(&str, &[&str])] = &[
             "keywords",
             "data",
             "data:",
+            "time_change_seconds",
         ],
     ),
     (
@@ -139,6 +140,47 @@ pub fn kind_of(body: &Body) -> &'static str {
         Body::Dir(_) => "dir",
         Body::Hosts(_) => "hosts",
     }
+}
+
+/// How far a system-time change (Security event 4616) moved the clock, in whole seconds either
+/// way: from the `PreviousTime`/`NewTime` data (EVTX, XML) or the message's `Previous Time:` and
+/// `New Time:` lines (text exports, where Windows puts direction marks between the date parts).
+pub fn time_change_seconds(e: &crate::model::WinEvent) -> Option<i64> {
+    let value = |data: &str, label: &str| -> Option<chrono::NaiveDateTime> {
+        let raw = e.data(data).map(str::to_string).or_else(|| {
+            e.message.as_deref()?.lines().find_map(|l| {
+                let l = l.trim_start();
+                l.get(..label.len())
+                    .filter(|p| p.eq_ignore_ascii_case(label))
+                    .map(|_| l[label.len()..].to_string())
+            })
+        })?;
+        change_time(&raw)
+    };
+    let before = value("PreviousTime", "Previous Time:")?;
+    let after = value("NewTime", "New Time:")?;
+    Some((after - before).num_seconds().abs())
+}
+
+fn change_time(raw: &str) -> Option<chrono::NaiveDateTime> {
+    let t: String = raw
+        .chars()
+        .filter(|c| !matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}' | '\u{202c}'))
+        .collect();
+    let t = t.trim().trim_end_matches('Z');
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%I:%M:%S %p %m/%d/%Y",
+        "%m/%d/%Y %I:%M:%S %p",
+        "%H:%M:%S %m/%d/%Y",
+    ] {
+        if let Ok(v) = chrono::NaiveDateTime::parse_from_str(t, f) {
+            return Some(v);
+        }
+    }
+    None
 }
 
 fn b(v: bool) -> &'static str {
@@ -305,6 +347,11 @@ impl Subject for Record {
                 }
                 "message" => push_opt(out, &e.message),
                 "keywords" => push_opt(out, &e.keywords),
+                "time_change_seconds" => {
+                    if let Some(s) = time_change_seconds(e) {
+                        push(out, s.to_string());
+                    }
+                }
                 "data" => {
                     for (_, v) in &e.data {
                         push(out, v.as_str());
@@ -612,5 +659,46 @@ impl Subject for Fact {
     }
     fn headline(&self) -> String {
         self.headline.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::WinEvent;
+
+    fn ev(data: &[(&str, &str)], message: Option<&str>) -> WinEvent {
+        WinEvent {
+            provider: "Microsoft-Windows-Security-Auditing".into(),
+            event_id: 4616,
+            data: data
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            message: message.map(str::to_string),
+            ..WinEvent::default()
+        }
+    }
+
+    #[test]
+    fn time_change_from_event_data() {
+        let e = ev(
+            &[
+                ("PreviousTime", "2021-11-24T15:47:00.3887639Z"),
+                ("NewTime", "2021-11-27T15:47:00.3690000Z"),
+            ],
+            None,
+        );
+        assert_eq!(time_change_seconds(&e), Some(3 * 86400 - 1));
+    }
+
+    #[test]
+    fn time_change_from_message_with_direction_marks() {
+        // What Event Viewer's text and CSV exports carry: marks between the date parts.
+        let m = "The system time was changed.\n\nPrevious Time:\t\t\u{200e}2026\u{200e}-\u{200e}11\u{200e}-\u{200e}24T09:02:11.000000000Z\nNew Time:\t\t\u{200e}2026\u{200e}-\u{200e}11\u{200e}-\u{200e}24T08:40:00.500000000Z\n";
+        assert_eq!(time_change_seconds(&ev(&[], Some(m))), Some(1330));
+        let old = "Previous Time:\t9:08:36 AM 4/19/2012\nNew Time:\t9:08:37 AM 4/19/2012";
+        assert_eq!(time_change_seconds(&ev(&[], Some(old))), Some(1));
+        assert_eq!(time_change_seconds(&ev(&[], Some("no times here"))), None);
     }
 }

@@ -735,6 +735,17 @@ impl Hits {
                         .map(|l| l.value.into_owned());
                     (a.line, full.unwrap_or_else(|| a.value.into_owned()))
                 }
+                // An event from EVTX or XML has no line numbers: show the value that decided
+                // beside the event's headline, or the evidence would hide the code that matched.
+                Some(a) if s.kind() == "event" => {
+                    let head = s.headline();
+                    let text = if head.contains(a.value.as_ref()) {
+                        head
+                    } else {
+                        format!("{head} [{}]", a.value.trim())
+                    };
+                    (src.line, text)
+                }
                 _ => (src.line, s.headline()),
             };
             let ev = Evidence {
