@@ -129,6 +129,10 @@ pub struct SkewMeasure {
 pub struct FactsCollector {
     registers: Vec<RegMsg>,
     dates: Vec<(NaiveDateTime, NaiveDateTime, SourceLoc)>,
+    /// Kerberos errors from the KDC: (client time, the KDC's `Server Time`, where). The client
+    /// time is UTC when `kdc_utc` (EVTX, XML), else the export's local wall-clock time.
+    kdc: Vec<(NaiveDateTime, NaiveDateTime, SourceLoc)>,
+    kdc_utc: bool,
     dns: Vec<(DnsLookup, SourceLoc)>,
     sysinfo_tz: Option<(i32, String, SourceLoc)>,
     w32tm: Vec<(f64, Option<String>, SourceLoc)>,
@@ -238,6 +242,18 @@ impl FactsCollector {
                     || d.srv.iter().any(|s| is_online_host(&s.target))
                 {
                     self.online_hint = true;
+                }
+            }
+            Body::Event(e) => {
+                if self.kdc.len() < 1000
+                    && let Some((client, server, utc)) = kerberos_times(e, r.ts)
+                {
+                    // One kind of client clock per case: an UTC reading and a local one cannot
+                    // share a median.
+                    if self.kdc.is_empty() || self.kdc_utc == utc {
+                        self.kdc_utc = utc;
+                        self.kdc.push((client, server, r.source.clone()));
+                    }
                 }
             }
             Body::SystemInfo(s) => {
@@ -628,66 +644,37 @@ impl FactsCollector {
     ) -> Option<SkewMeasure> {
         let mut best: Option<SkewMeasure> = None;
         if !self.dates.is_empty() {
-            let mut deltas: Vec<i64> = self
-                .dates
-                .iter()
-                .map(|(l, g, _)| (*l - *g).num_seconds())
-                .collect();
-            deltas.sort_unstable();
-            let median = deltas[deltas.len() / 2];
-            let (skew, estimated, used) = match offset {
-                Some((o, "--tz")) => (median - o as i64 * 60, false, Some(o)),
-                Some((o, _)) => {
-                    // systeminfo gives the standard offset; daylight saving time may add an hour.
-                    let a = median - o as i64 * 60;
-                    let b = median - (o as i64 + 60) * 60;
-                    if b.abs() < a.abs() {
-                        (b, false, Some(o + 60))
-                    } else {
-                        (a, false, Some(o))
-                    }
-                }
-                None => {
-                    let z = nearest_zone(median);
-                    (median - z * 60, true, Some(z as i32))
-                }
+            best = Some(pair_skew(
+                &self.dates,
+                offset,
+                "sip-date-headers",
+                "SIP Date header(s) against the log's local times",
+                facts,
+            ));
+        }
+        if !self.kdc.is_empty() {
+            // The KDC's own clock, read from its error, is the reference a Kerberos ticket is
+            // judged against: it outranks an estimate from SIP Date headers.
+            let m = if self.kdc_utc {
+                pair_skew(
+                    &self.kdc,
+                    Some((0, "--tz")),
+                    "kerberos-server-time",
+                    "Kerberos error(s) giving the domain controller's time",
+                    facts,
+                )
+            } else {
+                pair_skew(
+                    &self.kdc,
+                    offset,
+                    "kerberos-server-time",
+                    "Kerberos error(s) giving the domain controller's time, against the export's local times",
+                    facts,
+                )
             };
-            let m = SkewMeasure {
-                skew_seconds: skew,
-                method: "sip-date-headers".into(),
-                samples: deltas.len(),
-                estimated,
-                utc_offset_minutes: used,
-            };
-            if skew.abs() > SKEW_TOLERANCE_SECS {
-                let src = self
-                    .dates
-                    .iter()
-                    .min_by_key(|(l, g, _)| ((*l - *g).num_seconds() - median).abs())
-                    .map(|(_, _, s)| s.clone())
-                    .unwrap_or_else(|| crate::engine::case_source("case"));
-                let headline = format!(
-                    "client clock {} the server (from {} SIP Date header(s) against the log's local times{})",
-                    describe_skew(skew),
-                    deltas.len(),
-                    match (estimated, used) {
-                        (true, Some(z)) => format!(
-                            "; local time zone not known, taken as {} — an estimate",
-                            fmt_offset(z)
-                        ),
-                        (false, Some(z)) => format!("; local time is {}", fmt_offset(z)),
-                        _ => String::new(),
-                    }
-                );
-                let mut f = Fact::new("clock-skew", src, None, headline);
-                f.set("skew_seconds", skew)
-                    .set("abs_skew_seconds", skew.abs())
-                    .set("method", "sip-date-headers")
-                    .set("estimated", estimated)
-                    .set("samples", deltas.len());
-                facts.push(f);
+            if best.as_ref().is_none_or(|b| b.estimated && !m.estimated) {
+                best = Some(m);
             }
-            best = Some(m);
         }
         if !self.w32tm.is_empty() {
             let mut offs: Vec<f64> = self.w32tm.iter().map(|(o, _, _)| *o).collect();
@@ -1082,6 +1069,126 @@ const ZONES: &[i64] = &[
 ];
 
 /// The real time-zone offset (minutes) closest to a local-minus-GMT difference in seconds.
+/// Skew from (client time, server UTC time) pairs: the median difference, less the client's UTC
+/// offset (`--tz`, systeminfo with daylight saving time considered, or else the nearest real time
+/// zone, which makes the figure an estimate). Adds a `clock-skew` fact beyond the tolerance.
+fn pair_skew(
+    pairs: &[(NaiveDateTime, NaiveDateTime, SourceLoc)],
+    offset: Option<(i32, &'static str)>,
+    method: &str,
+    what: &str,
+    facts: &mut Vec<Fact>,
+) -> SkewMeasure {
+    let mut deltas: Vec<i64> = pairs
+        .iter()
+        .map(|(l, g, _)| (*l - *g).num_seconds())
+        .collect();
+    deltas.sort_unstable();
+    let median = deltas[deltas.len() / 2];
+    let (skew, estimated, used) = match offset {
+        Some((o, "--tz")) => (median - o as i64 * 60, false, Some(o)),
+        Some((o, _)) => {
+            // systeminfo gives the standard offset; daylight saving time may add an hour.
+            let a = median - o as i64 * 60;
+            let b = median - (o as i64 + 60) * 60;
+            if b.abs() < a.abs() {
+                (b, false, Some(o + 60))
+            } else {
+                (a, false, Some(o))
+            }
+        }
+        None => {
+            let z = nearest_zone(median);
+            (median - z * 60, true, Some(z as i32))
+        }
+    };
+    if skew.abs() > SKEW_TOLERANCE_SECS {
+        let src = pairs
+            .iter()
+            .min_by_key(|(l, g, _)| ((*l - *g).num_seconds() - median).abs())
+            .map(|(_, _, s)| s.clone())
+            .unwrap_or_else(|| crate::engine::case_source("case"));
+        let headline = format!(
+            "client clock {} the server (from {} {what}{})",
+            describe_skew(skew),
+            deltas.len(),
+            match (estimated, used) {
+                (true, Some(z)) => format!(
+                    "; local time zone not known, taken as {} — an estimate",
+                    fmt_offset(z)
+                ),
+                (false, Some(0)) if method == "kerberos-server-time" => String::new(),
+                (false, Some(z)) => format!("; local time is {}", fmt_offset(z)),
+                _ => String::new(),
+            }
+        );
+        let mut f = Fact::new("clock-skew", src, None, headline);
+        f.set("skew_seconds", skew)
+            .set("abs_skew_seconds", skew.abs())
+            .set("method", method)
+            .set("estimated", estimated)
+            .set("samples", deltas.len());
+        facts.push(f);
+    }
+    SkewMeasure {
+        skew_seconds: skew,
+        method: method.into(),
+        samples: deltas.len(),
+        estimated,
+        utc_offset_minutes: used,
+    }
+}
+
+/// A Kerberos error event's client time and the KDC's `Server Time` (UTC), and whether the client
+/// time is UTC. The client time is the event's `Client Time` when the KDC filled it in, else when
+/// the event was logged, by the client's own clock.
+fn kerberos_times(
+    e: &crate::model::WinEvent,
+    ts: Option<Ts>,
+) -> Option<(NaiveDateTime, NaiveDateTime, bool)> {
+    if !e.provider.to_ascii_lowercase().contains("kerberos") {
+        return None;
+    }
+    let field = |data: &str, label: &str| -> Option<String> {
+        e.data(data)
+            .map(str::to_string)
+            .or_else(|| {
+                e.message.as_deref()?.lines().find_map(|l| {
+                    let l = l.trim_start();
+                    l.get(..label.len())
+                        .filter(|p| p.eq_ignore_ascii_case(label))
+                        .map(|_| l[label.len()..].trim().to_string())
+                })
+            })
+            .filter(|v| !v.is_empty())
+    };
+    let server = kerberos_time(&field("ServerTime", "Server Time:")?)?;
+    if let Some(c) = field("ClientTime", "Client Time:").and_then(|v| kerberos_time(&v)) {
+        return Some((c, server, true));
+    }
+    match ts? {
+        Ts::Utc(t) => Some((t, server, true)),
+        Ts::Local(t) => Some((t, server, false)),
+    }
+}
+
+/// `12:52:31.0000 10/14/2016 Z` as the Kerberos client prints it, or ISO 8601.
+fn kerberos_time(v: &str) -> Option<NaiveDateTime> {
+    let v: String = v
+        .chars()
+        .filter(|c| !matches!(c, '\u{200e}' | '\u{200f}'))
+        .collect();
+    let v = v.trim().trim_end_matches('Z').trim();
+    [
+        "%H:%M:%S%.f %m/%d/%Y",
+        "%H:%M:%S %m/%d/%Y",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(v, f).ok())
+}
+
 pub fn nearest_zone(delta_secs: i64) -> i64 {
     let mins = delta_secs as f64 / 60.0;
     *ZONES
@@ -1355,6 +1462,54 @@ mod fact_tests {
             ]),
             ["present"]
         );
+    }
+
+    #[test]
+    fn skew_from_the_kdc_time_in_a_kerberos_error() {
+        let kerberos = |ts: Ts, server: &str| Record {
+            source: src(3),
+            ts: Some(ts),
+            body: Body::Event(Box::new(crate::model::WinEvent {
+                provider: "Microsoft-Windows-Security-Kerberos".into(),
+                event_id: 3,
+                message: Some(format!(
+                    "A Kerberos error message was received:\n on logon session CONTOSO\\jdoe\n Client Time: \n Server Time: {server}\n Error Code: 0x25 KRB_AP_ERR_SKEW\n"
+                )),
+                ..Default::default()
+            })),
+        };
+        let at = |h, m, s| {
+            chrono::NaiveDate::from_ymd_opt(2016, 10, 14)
+                .and_then(|d| d.and_hms_opt(h, m, s))
+                .expect("date")
+        };
+        // EVTX/XML: the event time is UTC, so the figure is exact whatever the zone.
+        let mut c = FactsCollector::new();
+        c.observe(&kerberos(
+            Ts::Utc(at(12, 34, 12)),
+            "12:52:31.0000 10/14/2016 Z",
+        ));
+        let (facts, _, skew, _) = c.finish(None);
+        let s = skew.expect("measured");
+        assert_eq!((s.skew_seconds, s.estimated), (-(18 * 60 + 19), false));
+        assert_eq!(s.method, "kerberos-server-time");
+        assert!(facts.iter().any(|f| f.kind == "clock-skew"));
+        // A text export's local time, zone known from --tz (UTC-04:00).
+        let mut c = FactsCollector::new();
+        c.observe(&kerberos(
+            Ts::Local(at(8, 34, 12)),
+            "12:52:31.0000 10/14/2016 Z",
+        ));
+        let (_, _, skew, _) = c.finish(Some(-240));
+        assert_eq!(skew.expect("measured").skew_seconds, -(18 * 60 + 19));
+        // Other Kerberos events, without a server time, measure nothing.
+        let mut c = FactsCollector::new();
+        let mut r = kerberos(Ts::Utc(at(12, 34, 12)), "");
+        if let Body::Event(e) = &mut r.body {
+            e.message = Some("The Kerberos client received a KRB_AP_ERR_MODIFIED error.".into());
+        }
+        c.observe(&r);
+        assert!(c.finish(None).2.is_none());
     }
 
     #[test]
