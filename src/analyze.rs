@@ -94,8 +94,19 @@ impl<'r> Case<'r> {
             && e.event_id == 11
             && (e.provider.eq_ignore_ascii_case("lync")
                 || e.provider.eq_ignore_ascii_case("communicator"))
-            && let Some(msg) = &e.message
+            && let Some(msg) = e.message.clone().or_else(|| {
+                // An EVTX record carries no rendered message: the SIP text is in its
+                // insertion strings.
+                (!e.data.is_empty()).then(|| {
+                    e.data
+                        .iter()
+                        .map(|(_, v)| v.as_str())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+            })
         {
+            let msg = msg.as_str();
             let resp = msg
                 .find("Response Data:")
                 .map(|p| &msg[p + "Response Data:".len()..])
@@ -110,7 +121,7 @@ impl<'r> Case<'r> {
                     && let Some(uri) = msg
                         .lines()
                         .find_map(|l| l.trim().strip_prefix("RequestUri:"))
-                    && !uri.contains('@')
+                    && registers_to_own_domain(uri, msg)
                 {
                     m.headers.push(crate::model::Header {
                         name: "CSeq".into(),
@@ -142,7 +153,7 @@ impl<'r> Case<'r> {
                     body: Body::Sip(Box::new(m)),
                 };
                 rules.match_subject(&r, hits);
-                facts.observe(&r);
+                facts.observe_from_event(&r);
             }
         }
     }
@@ -401,6 +412,45 @@ fn bare_status_message(text: &str) -> Option<crate::model::SipMessage> {
         reason.trim(),
         rest.join("\n")
     ))
+}
+
+/// Does a Lync event 11 request to `uri` read as the user's REGISTER? Only a request to a bare
+/// domain that is the user's own (the `From:` address), carrying no service body: a presence
+/// query to a federated domain (`sip:fabrikam.com`, SOAP body) is addressed the same way.
+fn registers_to_own_domain(uri: &str, msg: &str) -> bool {
+    let uri = uri.trim();
+    if uri.contains('@') {
+        return false;
+    }
+    let domain = |s: &str| -> Option<String> {
+        let s = s.trim().trim_start_matches('<');
+        let s = s.strip_prefix("sip:").or_else(|| s.strip_prefix("SIP:"))?;
+        let host = s.rsplit('@').next()?;
+        let host: String = host
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+            .collect();
+        (!host.is_empty()).then(|| host.to_ascii_lowercase())
+    };
+    let header = |name: &str| {
+        msg.lines().find_map(|l| {
+            let l = l.trim();
+            l.get(..name.len() + 1)
+                .filter(|p| p.eq_ignore_ascii_case(&format!("{name}:")))
+                .map(|_| l[name.len() + 1..].trim())
+        })
+    };
+    if header("Content-Type").is_some_and(|c| {
+        let c = c.to_ascii_lowercase();
+        c.contains("soap") || c.contains("msrtc") || c.contains("xml")
+    }) {
+        return false;
+    }
+    match (domain(uri), header("From").and_then(domain)) {
+        (Some(target), Some(own)) => target == own,
+        (Some(_), None) => true,
+        _ => false,
+    }
 }
 
 /// The events the rules can use, so EVTX records of no interest are never rendered: every

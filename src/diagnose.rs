@@ -36,7 +36,7 @@ pub fn spread_facts(rules: &RuleSet, hits: &Hits) -> Vec<Fact> {
         let mut sessions: Vec<(std::sync::Arc<str>, Option<crate::model::Ts>, u32)> = Vec::new();
         let mut total = 0;
         for (ri, r) in rules.rules.iter().enumerate() {
-            if r.cause != ci || r.kind == "signature-spread" {
+            if r.cause != ci || r.kind == "signature-spread" || r.clears {
                 continue;
             }
             let h = &hits.per_rule[ri];
@@ -93,6 +93,8 @@ struct Scored {
     raw: f64,
     recovered: bool,
     matched: Vec<usize>,
+    /// The clearing rule that lowered the score, when one did.
+    cleared_by: Option<usize>,
     notes: Vec<String>,
 }
 
@@ -112,13 +114,13 @@ pub fn build_report(
     let last_succeeded = signin.last_outcome == "succeeded";
     let mut scored: Vec<Scored> = Vec::new();
     for (ci, c) in rules.causes.iter().enumerate() {
-        let matched: Vec<usize> = rules
+        let (clearing, matched): (Vec<usize>, Vec<usize>) = rules
             .rules
             .iter()
             .enumerate()
             .filter(|(ri, r)| r.cause == ci && hits.per_rule[*ri].count > 0)
             .map(|(ri, _)| ri)
-            .collect();
+            .partition(|&ri| rules.rules[ri].clears);
         if !matched.iter().any(|&ri| !rules.rules[ri].corroborating) {
             continue;
         }
@@ -138,11 +140,38 @@ pub fn build_report(
                     _ => true,
                 }
             });
-        // The sign-in worked in the end and the evidence is weak: nothing worth reporting.
-        if recovered && raw < MEDIUM {
+        // The condition was put right after the last of the evidence (an account unlocked, the
+        // clock synchronised): the cause keeps the share the clearing rule leaves it.
+        let last_evidence = matched
+            .iter()
+            .filter_map(|&ri| hits.per_rule[ri].last_ts)
+            .max_by_key(|t| t.naive());
+        let cleared_by = if recovered {
+            None
+        } else {
+            clearing
+                .iter()
+                .filter_map(|&ri| hits.per_rule[ri].last_ts.map(|t| (t, ri)))
+                .filter(|(t, _)| last_evidence.is_some_and(|e| t.naive() > e.naive()))
+                .max_by_key(|(t, _)| t.naive())
+        };
+        // The sign-in worked in the end, or the condition was put right, and the evidence is
+        // weak: nothing worth reporting.
+        if (recovered || cleared_by.is_some()) && raw < MEDIUM {
             continue;
         }
         let mut score = raw;
+        if let Some((t, ri)) = cleared_by {
+            let r = &rules.rules[ri];
+            score *= 1.0 - r.weight;
+            notes.push(format!(
+                "after this evidence, at {}: {}",
+                to_utc(Some(t), utc_offset)
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+                lower_first(r.evidence.trim_end_matches('.'))
+            ));
+        }
         if recovered {
             score *= RECOVERED_FACTOR;
             notes.push(match success_at {
@@ -154,8 +183,9 @@ pub fn build_report(
             ci,
             score,
             raw,
-            recovered,
+            recovered: recovered || cleared_by.is_some(),
             matched,
+            cleared_by: cleared_by.map(|(_, ri)| ri),
             notes,
         });
     }
@@ -227,6 +257,18 @@ pub fn build_report(
                     evidence.push(e);
                 }
             }
+        }
+        // The line that shows the condition put right, after the evidence for it.
+        if let Some(ri) = s.cleared_by
+            && let Some(e) = hits.per_rule[ri].samples.last()
+        {
+            let mut e = e.clone();
+            e.rule = rules.rules[ri].id.clone();
+            e.timestamp = to_utc(e.timestamp, utc_offset);
+            if evidence.len() >= MAX_EVIDENCE {
+                evidence.pop();
+            }
+            evidence.push(e);
         }
         let mut summary = c.summary.trim().to_string();
         // What the case itself measured (a failing DNS record and what it should be, the skew,
@@ -314,4 +356,13 @@ pub fn build_report(
         skew,
         rules.origin.clone(),
     )
+}
+
+/// `The account was unlocked` → `the account was unlocked`, for a sentence's middle.
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
 }

@@ -73,6 +73,9 @@ struct RegMsg {
     contact_host: Option<String>,
     diag_source: Option<String>,
     request_host: Option<String>,
+    /// Read out of a client event (Lync event 11), not a client log: event exports list the
+    /// newest first, so such messages are put in order by their time.
+    from_event: bool,
 }
 
 /// One sign-in attempt: REGISTER traffic from the first request to its final response.
@@ -133,6 +136,8 @@ pub struct FactsCollector {
     /// time is UTC when `kdc_utc` (EVTX, XML), else the export's local wall-clock time.
     kdc: Vec<(NaiveDateTime, NaiveDateTime, SourceLoc)>,
     kdc_utc: bool,
+    /// Set while a message read out of a client event is observed.
+    from_event: bool,
     dns: Vec<(DnsLookup, SourceLoc)>,
     sysinfo_tz: Option<(i32, String, SourceLoc)>,
     w32tm: Vec<(f64, Option<String>, SourceLoc)>,
@@ -202,6 +207,13 @@ fn is_online_host(h: &str) -> bool {
 impl FactsCollector {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Look at a SIP message read out of a client event (Lync event 11).
+    pub fn observe_from_event(&mut self, r: &Record) {
+        self.from_event = true;
+        self.observe(r);
+        self.from_event = false;
     }
 
     /// Look at one record; keep what facts need.
@@ -388,7 +400,12 @@ impl FactsCollector {
                 line: m.start_line_no.or(r.source.line),
                 record: r.source.record,
             },
-            call_id: m.call_id().unwrap_or("").to_string(),
+            // An event without a Call-ID is one transaction of its own.
+            call_id: match m.call_id() {
+                Some(c) => c.to_string(),
+                None if self.from_event => format!("event#{}", self.order),
+                None => String::new(),
+            },
             request: m.method().is_some(),
             status: m.status(),
             start_line: m.start_line_text(),
@@ -421,6 +438,7 @@ impl FactsCollector {
                 .find_map(|(d, _)| d.source.clone())
                 .map(|s| s.to_ascii_lowercase()),
             request_host,
+            from_event: self.from_event,
         });
     }
 
@@ -471,8 +489,11 @@ impl FactsCollector {
     fn attempts(&self) -> Vec<Attempt> {
         let mut msgs: Vec<&RegMsg> = self.registers.iter().filter(|m| !m.deregister).collect();
         // Rotated files are read in name order; times put them back in sequence.
+        // Event exports list the newest first: their messages go by time even within a file.
         msgs.sort_by(|a, b| match (a.ts, b.ts) {
-            (Some(x), Some(y)) if a.source.path != b.source.path => {
+            (Some(x), Some(y))
+                if a.source.path != b.source.path || (a.from_event && b.from_event) =>
+            {
                 x.naive().cmp(&y.naive()).then(a.order.cmp(&b.order))
             }
             _ => a.order.cmp(&b.order),
@@ -487,7 +508,8 @@ impl FactsCollector {
         let mut groups: BTreeMap<usize, Vec<&RegMsg>> = BTreeMap::new();
         let mut open: HashMap<&str, usize> = HashMap::new();
         let mut closed: HashMap<&str, bool> = HashMap::new();
-        for m in msgs {
+        // Groups are keyed by the position of their first message in time order.
+        for (pos, m) in msgs.into_iter().enumerate() {
             if dereg.contains(m.call_id.as_str())
                 && !m.request
                 && m.status == Some(200)
@@ -502,9 +524,8 @@ impl FactsCollector {
             let gid = match open.get(key) {
                 Some(&g) if !new_attempt => g,
                 _ => {
-                    let g = m.order;
-                    open.insert(key, g);
-                    g
+                    open.insert(key, pos);
+                    pos
                 }
             };
             groups.entry(gid).or_default().push(m);

@@ -23,7 +23,8 @@ pub fn causes_markdown(rules: &RuleSet) -> String {
         "Every cause sfbdiag can name, as its rule file describes it. The ID is what reports and \
          `sfbdiag explain ID` use. A cause's score combines the weights of its matching rules \
          (`1 − Π(1 − weight)`); a *corroborating* rule only counts when another rule of the \
-         same cause matched. See [writing-rules.md](writing-rules.md) for the rule format."
+         same cause matched; a *clearing* rule shows the condition put right, and when it comes \
+         after all of the evidence the cause keeps `1 − weight` of its score. See [writing-rules.md](writing-rules.md) for the rule format."
     );
     let _ = writeln!(o);
     let _ = writeln!(o, "| Cause | Title | Rules |");
@@ -88,6 +89,8 @@ pub fn causes_markdown(rules: &RuleSet) -> String {
                 r.weight,
                 if r.corroborating {
                     " (corroborating)"
+                } else if r.clears {
+                    " (clears)"
                 } else {
                     ""
                 },

@@ -56,6 +56,7 @@ pub const KINDS: &[(&str, &[&str])] = &[
             "data",
             "data:",
             "time_change_seconds",
+            "account",
         ],
     ),
     (
@@ -142,6 +143,29 @@ pub fn kind_of(body: &Body) -> &'static str {
     }
 }
 
+/// The account a Security logon event is about: `TargetUserName` (EVTX, XML), or in a text
+/// export's message the `Logon Account:` (4776) or the last `Account Name:` that names someone
+/// (4625, 4740 and 4767 list the subject that logged the event first, the account after it).
+pub fn event_account(e: &crate::model::WinEvent) -> Option<String> {
+    let named = |v: &str| {
+        let v = v.trim();
+        (!v.is_empty() && v != "-").then(|| v.to_string())
+    };
+    if let Some(v) = e.data("TargetUserName").and_then(named) {
+        return Some(v);
+    }
+    let m = e.message.as_deref()?;
+    let value = |label: &str, l: &str| {
+        let l = l.trim_start();
+        l.get(..label.len())
+            .filter(|p| p.eq_ignore_ascii_case(label))
+            .and_then(|_| named(&l[label.len()..]))
+    };
+    m.lines()
+        .find_map(|l| value("Logon Account:", l))
+        .or_else(|| m.lines().filter_map(|l| value("Account Name:", l)).last())
+}
+
 /// How far a system-time change (Security event 4616) moved the clock, in whole seconds either
 /// way: from the `PreviousTime`/`NewTime` data (EVTX, XML) or the message's `Previous Time:` and
 /// `New Time:` lines (text exports, where Windows puts direction marks between the date parts).
@@ -162,6 +186,17 @@ pub fn time_change_seconds(e: &crate::model::WinEvent) -> Option<i64> {
     Some((after - before).num_seconds().abs())
 }
 
+/// The Security audits of logons and account states, whose account the evidence should name.
+fn is_logon_audit(e: &crate::model::WinEvent) -> bool {
+    matches!(
+        e.event_id,
+        4624 | 4625 | 4740 | 4767 | 4768 | 4769 | 4771 | 4776 | 4723 | 4724
+    ) && e
+        .provider
+        .to_ascii_lowercase()
+        .contains("security-auditing")
+}
+
 fn change_time(raw: &str) -> Option<chrono::NaiveDateTime> {
     let t: String = raw
         .chars()
@@ -175,6 +210,8 @@ fn change_time(raw: &str) -> Option<chrono::NaiveDateTime> {
         "%I:%M:%S %p %m/%d/%Y",
         "%m/%d/%Y %I:%M:%S %p",
         "%H:%M:%S %m/%d/%Y",
+        // Windows 7 era: time, then date.
+        "%H:%M:%S%.f %m/%d/%Y",
     ] {
         if let Ok(v) = chrono::NaiveDateTime::parse_from_str(t, f) {
             return Some(v);
@@ -347,6 +384,11 @@ impl Subject for Record {
                 }
                 "message" => push_opt(out, &e.message),
                 "keywords" => push_opt(out, &e.keywords),
+                "account" => {
+                    if let Some(a) = event_account(e) {
+                        push(out, a);
+                    }
+                }
                 "time_change_seconds" => {
                     if let Some(s) = time_change_seconds(e) {
                         push(out, s.to_string());
@@ -519,7 +561,10 @@ impl Subject for Record {
                             .collect::<Vec<_>>()
                             .join(" ")
                     });
-                format!("{} event {}: {}", e.provider, e.event_id, first)
+                match event_account(e).filter(|_| is_logon_audit(e)) {
+                    Some(a) => format!("{} event {} ({a}): {}", e.provider, e.event_id, first),
+                    None => format!("{} event {}: {}", e.provider, e.event_id, first),
+                }
             }
             Body::Dns(d) => {
                 let via = d
@@ -681,6 +726,24 @@ mod tests {
     }
 
     #[test]
+    fn the_account_a_logon_event_is_about() {
+        let mut e = ev(
+            &[("SubjectUserName", "DC01$"), ("TargetUserName", "jdoe")],
+            None,
+        );
+        assert_eq!(event_account(&e).as_deref(), Some("jdoe"));
+        e.data.clear();
+        e.message = Some(
+            "An account failed to log on.\n\nSubject:\n\tSecurity ID:\t\tNULL SID\n\tAccount Name:\t\t-\n\nAccount For Which Logon Failed:\n\tSecurity ID:\t\tNULL SID\n\tAccount Name:\t\tsvc_sql\n\tAccount Domain:\t\tCONTOSO\n".into(),
+        );
+        assert_eq!(event_account(&e).as_deref(), Some("svc_sql"));
+        e.message = Some(
+            "The computer attempted to validate the credentials for an account.\n\nAuthentication Package:\tMICROSOFT_AUTHENTICATION_PACKAGE_V1_0\nLogon Account:\tjdoe\nSource Workstation:\tPC-0142\nError Code:\t0xC000006A".into(),
+        );
+        assert_eq!(event_account(&e).as_deref(), Some("jdoe"));
+    }
+
+    #[test]
     fn time_change_from_event_data() {
         let e = ev(
             &[
@@ -699,6 +762,8 @@ mod tests {
         assert_eq!(time_change_seconds(&ev(&[], Some(m))), Some(1330));
         let old = "Previous Time:\t9:08:36 AM 4/19/2012\nNew Time:\t9:08:37 AM 4/19/2012";
         assert_eq!(time_change_seconds(&ev(&[], Some(old))), Some(1));
+        let win7 = "Previous Time:\t\u{200e}8:14:02.311000000 \u{200e}11/\u{200e}7/\u{200e}2016\nNew Time:\t\u{200e}8:40:02.311000000 \u{200e}11/\u{200e}7/\u{200e}2016";
+        assert_eq!(time_change_seconds(&ev(&[], Some(win7))), Some(26 * 60));
         assert_eq!(time_change_seconds(&ev(&[], Some("no times here"))), None);
     }
 }

@@ -69,6 +69,10 @@ pub struct Rule {
     pub conds: Vec<Cond>,
     /// Counts only when another, non-corroborating rule of the same cause matched.
     pub corroborating: bool,
+    /// Shows the cause's condition was put right (an account unlocked, the clock synchronised):
+    /// it adds no evidence, and when it comes after all of the cause's evidence the cause keeps
+    /// `1 - weight` of its score.
+    pub clears: bool,
     pub examples: Vec<Example>,
     pub file: String,
     pub line: usize,
@@ -286,6 +290,12 @@ impl RuleSet {
                     errors.push(err(rline, format!("rule id `{rid}` is not unique")));
                 }
                 let kind = rf.kind;
+                if rf.clears && rf.corroborating {
+                    errors.push(err(
+                        rf.id_line,
+                        "a rule that clears a cause cannot also corroborate it".into(),
+                    ));
+                }
                 let w = rf.weight;
                 if !(w > 0.0 && w <= 1.0) {
                     errors.push(err(rf.weight_line, format!("weight {w} is outside (0, 1]")));
@@ -340,6 +350,7 @@ impl RuleSet {
                     weight: w,
                     conds,
                     corroborating: rf.corroborating,
+                    clears: rf.clears,
                     examples,
                     file: file.clone(),
                     line: rline,
@@ -742,7 +753,28 @@ impl Hits {
                     let text = if head.contains(a.value.as_ref()) {
                         head
                     } else {
-                        format!("{head} [{}]", a.value.trim())
+                        let v: Vec<&str> = a.value.split_whitespace().collect();
+                        format!("{head} [{}]", v.join(" "))
+                    };
+                    (src.line, text)
+                }
+                // A SIP message read out of an event has no lines of its own either: its start
+                // line and the header that decided, as the event wrote them.
+                Some(a) if s.kind() == "sip" => {
+                    let mut lines = Vec::new();
+                    s.text_lines(&mut lines);
+                    let start = lines
+                        .first()
+                        .map(|l| l.value.to_string())
+                        .unwrap_or_default();
+                    let deciding = lines
+                        .iter()
+                        .skip(1)
+                        .find(|l| l.value.contains(a.value.as_ref()))
+                        .map(|l| l.value.to_string());
+                    let text = match deciding {
+                        Some(d) if !start.contains(&d) => format!("{start} | {d}"),
+                        _ => s.headline(),
                     };
                     (src.line, text)
                 }

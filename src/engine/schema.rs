@@ -32,6 +32,7 @@ pub struct RawRule {
     pub weight_line: usize,
     pub when: Vec<(String, usize)>,
     pub corroborating: bool,
+    pub clears: bool,
     pub examples: Vec<RawExample>,
 }
 
@@ -72,6 +73,8 @@ struct RuleFile {
     when: Vec<toml::Spanned<String>>,
     #[serde(default)]
     corroborating: bool,
+    #[serde(default)]
+    clears: bool,
     #[serde(default, rename = "example")]
     examples: Vec<ExampleFile>,
 }
@@ -143,6 +146,7 @@ pub fn read_cause(text: &str) -> Result<RawCause, (usize, String)> {
                 weight: r.weight.into_inner(),
                 when: with_lines(&lines, r.when),
                 corroborating: r.corroborating,
+                clears: r.clears,
                 examples: r
                     .examples
                     .into_iter()
@@ -191,7 +195,7 @@ pub fn to_rust(c: &RawCause) -> String {
             })
             .collect();
         rules.push(format!(
-            "RawRule {{ id: {:?}.into(), id_line: {}, evidence: {:?}.into(), kind: {:?}.into(), weight: {:?}, weight_line: {}, when: {}, corroborating: {}, examples: vec![{}] }}",
+            "RawRule {{ id: {:?}.into(), id_line: {}, evidence: {:?}.into(), kind: {:?}.into(), weight: {:?}, weight_line: {}, when: {}, corroborating: {}, clears: {}, examples: vec![{}] }}",
             r.id,
             r.id_line,
             r.evidence,
@@ -200,6 +204,7 @@ pub fn to_rust(c: &RawCause) -> String {
             r.weight_line,
             pairs(&r.when),
             r.corroborating,
+            r.clears,
             examples.join(",\n")
         ));
     }

@@ -16,14 +16,15 @@ pub(crate) enum Order {
     NoDates,
 }
 
-/// Scan text for `a?b?yyyy` dates (separators `/`, `-`, `.`) and decide the order from any
-/// part above 12. Year-first dates (ISO) say nothing and are skipped.
+/// Scan text for `a?b?yyyy` dates (separators `/`, `-`, `.`) and decide the order from the
+/// parts above 12; the order most dates show wins. Year-first dates (ISO) say nothing and are
+/// skipped, and so are version numbers (`16.0.4266.1001`), which a message can hold anywhere.
 pub(crate) fn detect_order(head: &str) -> Order {
     let b = head.as_bytes();
     let mut seen = false;
     let mut dotted = false;
-    let mut day_first = false;
-    let mut month_first = false;
+    let mut day_first = 0usize;
+    let mut month_first = 0usize;
     let mut i = 0;
     while i < b.len() {
         if !b[i].is_ascii_digit() || (i > 0 && (b[i - 1].is_ascii_digit() || b[i - 1] == b'.')) {
@@ -33,10 +34,10 @@ pub(crate) fn detect_order(head: &str) -> Order {
         if let Some((p1, p2, sep, len)) = short_date_at(&b[i..]) {
             seen = true;
             dotted |= sep == b'.';
-            if p1 > 12 && p1 <= 31 && p2 <= 12 {
-                day_first = true;
-            } else if p2 > 12 && p2 <= 31 && p1 <= 12 {
-                month_first = true;
+            if p1 > 12 && p2 <= 12 {
+                day_first += 1;
+            } else if p2 > 12 && p1 <= 12 {
+                month_first += 1;
             }
             i += len;
         } else {
@@ -44,16 +45,16 @@ pub(crate) fn detect_order(head: &str) -> Order {
         }
     }
     match (day_first, month_first, seen) {
-        (true, false, _) => Order::DayFirst,
-        (false, true, _) => Order::MonthFirst,
-        // Contradicting evidence: take the majority-free default.
-        (true, true, _) => Order::MonthFirst,
-        (false, false, true) => Order::Ambiguous { dotted },
-        (false, false, false) => Order::NoDates,
+        (0, 0, true) => Order::Ambiguous { dotted },
+        (0, 0, false) => Order::NoDates,
+        // Contradicting evidence (a date quoted in a message): the column's many dates win.
+        (d, m, _) if d > m => Order::DayFirst,
+        _ => Order::MonthFirst,
     }
 }
 
-/// `d{1,2} sep d{1,2} sep d{4}` at the start of `b`, not followed by a digit.
+/// `d{1,2} sep d{1,2} sep d{4}` at the start of `b`, not followed by a digit or by another
+/// `.digit` group (a version number), with parts that can be a day and a month.
 fn short_date_at(b: &[u8]) -> Option<(u32, u32, u8, usize)> {
     let (p1, n1) = digits(b, 0, 2)?;
     let sep = *b.get(n1)?;
@@ -65,11 +66,19 @@ fn short_date_at(b: &[u8]) -> Option<(u32, u32, u8, usize)> {
         return None;
     }
     let start3 = n1 + 1 + n2 + 1;
-    let (_, n3) = digits(b, start3, 4)?;
-    if n3 != 4 || b.get(start3 + n3).is_some_and(|c| c.is_ascii_digit()) {
+    let (year, n3) = digits(b, start3, 4)?;
+    let end = start3 + n3;
+    if n3 != 4 || b.get(end).is_some_and(|c| c.is_ascii_digit()) {
         return None;
     }
-    Some((p1, p2, sep, start3 + n3))
+    if b.get(end) == Some(&sep) && b.get(end + 1).is_some_and(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let part = 1..=31;
+    if !part.contains(&p1) || !part.contains(&p2) || !(1970..=2100).contains(&year) {
+        return None;
+    }
+    Some((p1, p2, sep, end))
 }
 
 /// Up to `max` digits at `at`: (value, count).
@@ -261,5 +270,17 @@ mod tests {
         assert_eq!(detect_order("2026-11-24 08:12:51"), Order::NoDates);
         // A version number is not a date.
         assert_eq!(detect_order("v1.2.3.4567 and 10.0.19041"), Order::NoDates);
+        // An Office build in a message beside the month-first column does not flip the file.
+        assert_eq!(
+            detect_order(
+                "Information,12/5/2016 9:12:03 AM,MsiInstaller,1035,None,\"Product Version: 16.0.4266.1001.\"\nError,12/5/2016 9:14:00 AM,Lync,3,None,\"x\""
+            ),
+            Order::Ambiguous { dotted: false }
+        );
+        // One date quoted in a message is outvoted by the column.
+        assert_eq!(
+            detect_order("1/13/2026 1:00:00 PM,x\n1/14/2026 1:00:00 PM,\"expires 15/01/2026\""),
+            Order::MonthFirst
+        );
     }
 }
