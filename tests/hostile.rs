@@ -67,10 +67,12 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
-const MAX_TIME: Duration = Duration::from_secs(10);
+/// Unoptimised test builds read a gigabyte several times slower than a release build, and CI
+/// runs tests side by side on two cores: the budget proves "no hang", not a speed.
+const MAX_TIME: Duration = Duration::from_secs(if cfg!(debug_assertions) { 30 } else { 10 });
 const MAX_MEM: isize = 300 << 20;
 
-/// Run the analysis part of a test inside the budget: at most 10 s and 300 MB of heap above
+/// Run the analysis part of a test inside the budget: at most [`MAX_TIME`] and 300 MB of heap above
 /// what the thread held when it started.
 fn budgeted<T>(what: &str, f: impl FnOnce() -> T) -> T {
     let base = CUR.with(|c| c.get());

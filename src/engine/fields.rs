@@ -163,7 +163,7 @@ pub fn event_account(e: &crate::model::WinEvent) -> Option<String> {
     };
     m.lines()
         .find_map(|l| value("Logon Account:", l))
-        .or_else(|| m.lines().filter_map(|l| value("Account Name:", l)).last())
+        .or_else(|| m.lines().rev().find_map(|l| value("Account Name:", l)))
 }
 
 /// How far a system-time change (Security event 4616) moved the clock, in whole seconds either
