@@ -1515,6 +1515,11 @@ mod fact_tests {
         assert_eq!((s.skew_seconds, s.estimated), (-(18 * 60 + 19), false));
         assert_eq!(s.method, "kerberos-server-time");
         assert!(facts.iter().any(|f| f.kind == "clock-skew"));
+        // The client prints single-digit fields as they come.
+        assert_eq!(
+            kerberos_time("8:33:2.0000 11/24/2026 Z"),
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 24).and_then(|d| d.and_hms_opt(8, 33, 2))
+        );
         // A text export's local time, zone known from --tz (UTC-04:00).
         let mut c = FactsCollector::new();
         c.observe(&kerberos(
