@@ -99,6 +99,9 @@ pub struct Attempt {
     rejected: bool,
     #[serde(skip)]
     server_header: Option<String>,
+    /// Known only from the client's event 11, not from its traffic.
+    #[serde(skip)]
+    client_event: bool,
 }
 
 /// The `signin` block of the report.
@@ -564,8 +567,16 @@ impl FactsCollector {
                 .source
                 .clone()
                 .unwrap_or_else(|| crate::engine::case_source("case"));
+            let traffic = if a.client_event {
+                " (reported by the client's event 11)".to_string()
+            } else {
+                format!(
+                    " after {} REGISTER request(s), {} with credentials",
+                    a.requests, a.credentialed
+                )
+            };
             let headline = format!(
-                "sign-in attempt {}{}: {} after {} REGISTER request(s), {} with credentials{}",
+                "sign-in attempt {}{}: {}{traffic}{}",
                 i + 1,
                 a.at.map(|t| format!(" at {t}")).unwrap_or_default(),
                 match (&a.final_line, a.outcome.as_str()) {
@@ -573,8 +584,6 @@ impl FactsCollector {
                     (Some(l), o) => format!("{o} with {l}"),
                     (None, o) => o.to_string(),
                 },
-                a.requests,
-                a.credentialed,
                 if a.diagnostics.is_empty() {
                     String::new()
                 } else {
@@ -596,6 +605,7 @@ impl FactsCollector {
                 .set("rejected", a.rejected)
                 .set("recovered", later_success)
                 .set("last", i + 1 == n)
+                .set("client_event", a.client_event)
                 .set("tenant", tenant);
             if let Some(s) = a.final_status {
                 f.set("final_status", s);
@@ -959,6 +969,8 @@ fn build_attempt(g: &[&RegMsg]) -> Attempt {
             }
         }
     }
+    // The client's own report of a failed request (Lync event 11): no handshake is in progress.
+    let reported = !g.is_empty() && g.iter().all(|m| m.from_event);
     let responses: Vec<&&RegMsg> = g.iter().filter(|m| m.status.is_some()).collect();
     let success = responses.iter().find(|m| m.status == Some(200));
     let last = responses.last();
@@ -981,7 +993,10 @@ fn build_attempt(g: &[&RegMsg]) -> Attempt {
                             .count()
                     })
                     .unwrap_or(0);
-                if l.continuation && last_is_final && cycles < 3 {
+                if reported {
+                    rejected = true;
+                    "failed"
+                } else if l.continuation && last_is_final && cycles < 3 {
                     "incomplete"
                 } else if credentialed == 0 {
                     "challenged"
@@ -1032,6 +1047,7 @@ fn build_attempt(g: &[&RegMsg]) -> Attempt {
         final_ts: fin.and_then(|m| m.ts),
         rejected,
         server_header: g.iter().rev().find_map(|m| m.server.clone()),
+        client_event: reported,
     }
 }
 
