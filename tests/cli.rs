@@ -71,7 +71,11 @@ fn every_fixture_case_is_diagnosed_as_expected() {
 /// Cases with nothing but event logs, written from the reference without reading the rules.
 #[test]
 fn every_events_only_case_is_diagnosed_as_expected() {
-    for (dir, at_least) in [("fixtures/events-only", 30), ("fixtures/events-only-2", 25)] {
+    for (dir, at_least) in [
+        ("fixtures/events-only", 30),
+        ("fixtures/events-only-2", 25),
+        ("fixtures/events-only-3", 28),
+    ] {
         check_cases(dir, at_least);
         // A healthy machine's background noise (Schannel alerts, unrelated DNS timeouts,
         // federated contacts' failures) must not turn into a failed sign-in.
@@ -527,4 +531,47 @@ fn a_large_system_time_change_is_clock_skew_evidence() {
         rules.contains(&"clock-skew-system-time-changed"),
         "{rules:?}"
     );
+}
+
+/// Local dates in text exports are read in the exporter's order: each case's evidence carries the
+/// day its signal events were written on (local for text exports, UTC for XML), as the case's
+/// manifest records them; a day/month mix-up moves it.
+#[test]
+fn evidence_times_are_the_signal_times() {
+    let dir = root().join("fixtures/events-only-3");
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("manifest.json")).expect("manifest.json"),
+    )
+    .expect("manifest JSON");
+    let mut checked = 0;
+    for c in manifest.as_array().expect("cases") {
+        let (Some(case), Some(sig)) = (c["case"].as_str(), c["signal_local"].as_array()) else {
+            continue;
+        };
+        if sig.is_empty() || c["expected"] == "none" {
+            continue;
+        }
+        let wanted: Vec<String> = sig
+            .iter()
+            .chain(c["signal_utc"].as_array().into_iter().flatten())
+            .filter_map(|t| t.as_str())
+            .filter(|t| t.len() >= 10)
+            .map(|t| t[..10].to_string())
+            .collect();
+        let j = analyze(&dir.join(case), &[]);
+        let got: Vec<String> = j["diagnoses"][0]["evidence"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["timestamp"].as_str())
+            .filter(|t| t.len() >= 10)
+            .map(|t| t[..10].to_string())
+            .collect();
+        assert!(
+            !got.is_empty() && got.iter().all(|t| wanted.contains(t)),
+            "{case}: evidence days {got:?}, signal days {wanted:?}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 15, "only {checked} cases checked");
 }

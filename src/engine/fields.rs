@@ -144,26 +144,50 @@ pub fn kind_of(body: &Body) -> &'static str {
 }
 
 /// The account a Security logon event is about: `TargetUserName` (EVTX, XML), or in a text
-/// export's message the `Logon Account:` (4776) or the last `Account Name:` that names someone
-/// (4625, 4740 and 4767 list the subject that logged the event first, the account after it).
-pub fn event_account(e: &crate::model::WinEvent) -> Option<String> {
-    let named = |v: &str| {
+/// export's message the `Logon Account:` (4776) or the last `Account Name:` (4625, 4740 and 4767
+/// list the subject that logged the event first, the account after it), in English, German or
+/// French. Empty when the event names no account (`-`, blank: a null session or a scanner).
+pub fn event_account_raw(e: &crate::model::WinEvent) -> Option<String> {
+    let clean = |v: &str| {
         let v = v.trim();
-        (!v.is_empty() && v != "-").then(|| v.to_string())
+        if v == "-" {
+            String::new()
+        } else {
+            v.to_string()
+        }
     };
-    if let Some(v) = e.data("TargetUserName").and_then(named) {
-        return Some(v);
+    if let Some(v) = e.data("TargetUserName") {
+        return Some(clean(v));
     }
     let m = e.message.as_deref()?;
-    let value = |label: &str, l: &str| {
+    let value = |labels: &[&str], l: &str| {
         let l = l.trim_start();
-        l.get(..label.len())
-            .filter(|p| p.eq_ignore_ascii_case(label))
-            .and_then(|_| named(&l[label.len()..]))
+        labels.iter().find_map(|label| {
+            l.get(..label.len())
+                .filter(|p| p.eq_ignore_ascii_case(label))
+                .map(|_| clean(&l[label.len()..]))
+        })
     };
+    const LOGON_ACCOUNT: &[&str] = &[
+        "Logon Account:",
+        "Anmeldekonto:",
+        "Compte d'ouverture de session :",
+        "Compte d\u{2019}ouverture de session :",
+    ];
+    const ACCOUNT_NAME: &[&str] = &[
+        "Account Name:",
+        "Kontoname:",
+        "Nom du compte :",
+        "Nom du compte:",
+    ];
     m.lines()
-        .find_map(|l| value("Logon Account:", l))
-        .or_else(|| m.lines().rev().find_map(|l| value("Account Name:", l)))
+        .find_map(|l| value(LOGON_ACCOUNT, l))
+        .or_else(|| m.lines().rev().find_map(|l| value(ACCOUNT_NAME, l)))
+}
+
+/// [`event_account_raw`] when it names someone.
+pub fn event_account(e: &crate::model::WinEvent) -> Option<String> {
+    event_account_raw(e).filter(|a| !a.is_empty())
 }
 
 /// How far a system-time change (Security event 4616) moved the clock, in whole seconds either
@@ -385,7 +409,7 @@ impl Subject for Record {
                 "message" => push_opt(out, &e.message),
                 "keywords" => push_opt(out, &e.keywords),
                 "account" => {
-                    if let Some(a) = event_account(e) {
+                    if let Some(a) = event_account_raw(e) {
                         push(out, a);
                     }
                 }
@@ -741,6 +765,14 @@ mod tests {
             "The computer attempted to validate the credentials for an account.\n\nAuthentication Package:\tMICROSOFT_AUTHENTICATION_PACKAGE_V1_0\nLogon Account:\tjdoe\nSource Workstation:\tPC-0142\nError Code:\t0xC000006A".into(),
         );
         assert_eq!(event_account(&e).as_deref(), Some("jdoe"));
+        // A null session names nobody.
+        e.message = Some(
+            "An account failed to log on.\n\nSubject:\n\tAccount Name:\t\t-\n\nAccount For Which Logon Failed:\n\tSecurity ID:\t\tNULL SID\n\tAccount Name:\t\t\n\tAccount Domain:\t\t\n".into(),
+        );
+        assert_eq!(event_account_raw(&e).as_deref(), Some(""));
+        assert_eq!(event_account(&e), None);
+        e.message = Some("Fehler beim Anmelden eines Kontos.\n\tKontoname:\t\t-\n\nKonto, für das die Anmeldung fehlgeschlagen ist:\n\tKontoname:\t\tj.muller\n".into());
+        assert_eq!(event_account(&e).as_deref(), Some("j.muller"));
     }
 
     #[test]

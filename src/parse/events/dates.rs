@@ -10,8 +10,11 @@ pub(crate) enum Order {
     DayFirst,
     MonthFirst,
     /// Dates were seen but none had a part above 12. `dotted`: they used `.` separators.
+    /// `clock24`: the times after them are 24-hour, with no AM/PM — what a US English export,
+    /// the one month-first culture, never writes.
     Ambiguous {
         dotted: bool,
+        clock24: bool,
     },
     NoDates,
 }
@@ -25,6 +28,7 @@ pub(crate) fn detect_order(head: &str) -> Order {
     let mut dotted = false;
     let mut day_first = 0usize;
     let mut month_first = 0usize;
+    let (mut ampm, mut clock24) = (0usize, 0usize);
     let mut i = 0;
     while i < b.len() {
         if !b[i].is_ascii_digit() || (i > 0 && (b[i - 1].is_ascii_digit() || b[i - 1] == b'.')) {
@@ -39,18 +43,47 @@ pub(crate) fn detect_order(head: &str) -> Order {
             } else if p2 > 12 && p1 <= 12 {
                 month_first += 1;
             }
+            match time_after(&b[i + len..]) {
+                Some(true) => ampm += 1,
+                Some(false) => clock24 += 1,
+                None => {}
+            }
             i += len;
         } else {
             i += 1;
         }
     }
     match (day_first, month_first, seen) {
-        (0, 0, true) => Order::Ambiguous { dotted },
+        (0, 0, true) => Order::Ambiguous {
+            dotted,
+            clock24: clock24 > 0 && ampm == 0,
+        },
         (0, 0, false) => Order::NoDates,
         // Contradicting evidence (a date quoted in a message): the column's many dates win.
         (d, m, _) if d > m => Order::DayFirst,
         _ => Order::MonthFirst,
     }
+}
+
+/// The time that follows a date (` 18:38:24`, ` 6:38:24 PM`): `Some(true)` with AM/PM,
+/// `Some(false)` without, `None` when no time follows.
+fn time_after(b: &[u8]) -> Option<bool> {
+    let mut i = 0;
+    while b.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    if i == 0 {
+        return None;
+    }
+    let (_, n) = digits(b, i, 2)?;
+    i += n;
+    if b.get(i) != Some(&b':') {
+        return None;
+    }
+    let rest = &b[i..b.len().min(i + 16)];
+    let upper: Vec<u8> = rest.iter().map(u8::to_ascii_uppercase).collect();
+    let ampm = upper.windows(2).any(|w| w == b"AM" || w == b"PM");
+    Some(ampm)
 }
 
 /// `d{1,2} sep d{1,2} sep d{4}` at the start of `b`, not followed by a digit or by another
@@ -261,11 +294,25 @@ mod tests {
         assert_eq!(detect_order("a,5/31/2026 4:36:21 PM,b"), Order::MonthFirst);
         assert_eq!(
             detect_order("a,5/3/2026 4:36:21 PM,b"),
-            Order::Ambiguous { dotted: false }
+            Order::Ambiguous {
+                dotted: false,
+                clock24: false
+            }
         );
         assert_eq!(
             detect_order("07.10.2016 18:38:24"),
-            Order::Ambiguous { dotted: true }
+            Order::Ambiguous {
+                dotted: true,
+                clock24: true
+            }
+        );
+        // en-GB / fr-FR: slashes and a 24-hour clock.
+        assert_eq!(
+            detect_order("Erreur,03/12/2026 09:31:05,Lync,3\nErreur,03/12/2026 09:41:05,Lync,3"),
+            Order::Ambiguous {
+                dotted: false,
+                clock24: true
+            }
         );
         assert_eq!(detect_order("2026-11-24 08:12:51"), Order::NoDates);
         // A version number is not a date.
@@ -275,7 +322,10 @@ mod tests {
             detect_order(
                 "Information,12/5/2016 9:12:03 AM,MsiInstaller,1035,None,\"Product Version: 16.0.4266.1001.\"\nError,12/5/2016 9:14:00 AM,Lync,3,None,\"x\""
             ),
-            Order::Ambiguous { dotted: false }
+            Order::Ambiguous {
+                dotted: false,
+                clock24: false
+            }
         );
         // One date quoted in a message is outvoted by the column.
         assert_eq!(

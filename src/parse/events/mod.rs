@@ -231,14 +231,27 @@ fn resolve_day_first(head: &str, opts: &EventOptions, ctx: &mut ParseCtx<'_>) ->
     match dates::detect_order(head) {
         dates::Order::DayFirst => true,
         dates::Order::MonthFirst | dates::Order::NoDates => false,
-        dates::Order::Ambiguous { dotted: true } => {
+        dates::Order::Ambiguous { dotted: true, .. } => {
             ctx.error(
                 "note: dates are ambiguous between month/day and day/month; \
                  dotted dates read as day/month",
             );
             true
         }
-        dates::Order::Ambiguous { dotted: false } => {
+        dates::Order::Ambiguous {
+            dotted: false,
+            clock24: true,
+        } => {
+            ctx.error(
+                "note: dates are ambiguous between month/day and day/month; read as day/month, \
+                 since the times are 24-hour (a US English export writes AM/PM)",
+            );
+            true
+        }
+        dates::Order::Ambiguous {
+            dotted: false,
+            clock24: false,
+        } => {
             ctx.error(
                 "note: dates are ambiguous between month/day and day/month; read as month/day",
             );
