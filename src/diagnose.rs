@@ -12,6 +12,10 @@ const MEDIUM: f64 = 0.5;
 const RECOVERED_FACTOR: f64 = 0.4;
 /// A cause that yields to a stronger, better-fitting cause keeps this share.
 const YIELD_FACTOR: f64 = 0.5;
+/// Logon failures over this many distinct accounts are not one user's sign-in...
+const MANY_ACCOUNTS: usize = 5;
+/// ...and their cause keeps this share of its score.
+const MANY_ACCOUNTS_FACTOR: f64 = 0.5;
 /// Rule kinds that are derived facts rather than log records.
 const FACT_KINDS: &[&str] = &["dns-record", "trust-check", "clock-skew", "signin-attempt"];
 /// Evidence lines listed per diagnosis.
@@ -161,6 +165,26 @@ pub fn build_report(
             continue;
         }
         let mut score = raw;
+        // Logon failures of many different accounts are a domain controller's background or a
+        // password spray, not one user's sign-in: the user's own account is among them, if at all.
+        let mut accounts: Vec<&str> = Vec::new();
+        for &ri in &matched {
+            for a in &hits.per_rule[ri].accounts {
+                if !accounts.contains(&a.as_str()) {
+                    accounts.push(a);
+                }
+            }
+        }
+        if accounts.len() >= MANY_ACCOUNTS {
+            score *= MANY_ACCOUNTS_FACTOR;
+            let shown: Vec<&str> = accounts.iter().take(6).copied().collect();
+            notes.push(format!(
+                "the logon failures are spread over {} accounts ({}{}): more like a domain controller's background or a password spray than one user's sign-in; look for the user's own account among them",
+                accounts.len(),
+                shown.join(", "),
+                if accounts.len() > shown.len() { ", ..." } else { "" }
+            ));
+        }
         if let Some((t, ri)) = cleared_by {
             let r = &rules.rules[ri];
             score *= 1.0 - r.weight;

@@ -575,3 +575,19 @@ fn evidence_times_are_the_signal_times() {
     }
     assert!(checked >= 15, "only {checked} cases checked");
 }
+
+/// The real Kerberos sample is a user enumeration: pre-authentication fails for fifteen
+/// accounts at once. That is no single user's sign-in, and the report says so.
+#[test]
+fn logon_failures_across_many_accounts_are_not_one_users_sign_in() {
+    let j = analyze(
+        &root().join("../shared/samples/real/security_kerberos_4768_4771.evtx"),
+        &[],
+    );
+    let d = &j["diagnoses"][0];
+    assert_eq!(d["confidence"], "low", "{d}");
+    assert!(
+        d["why"].as_str().unwrap_or("").contains("spread over"),
+        "{d}"
+    );
+}

@@ -683,7 +683,13 @@ pub struct RuleHits {
     pub untimed: u64,
     /// (file, last time, epoch) of each cluster of hits: sessions in which the signature appeared.
     pub sessions: Vec<(Arc<str>, Option<Ts>, u32)>,
+    /// The accounts the matching logon events were about (distinct, capped): one user's
+    /// sign-in fails for one account.
+    pub accounts: Vec<String>,
 }
+
+/// Distinct accounts kept per rule: enough to tell one user from a domain's background.
+const MAX_ACCOUNTS: usize = 32;
 
 /// Hits per rule for one case.
 #[derive(Clone, Debug)]
@@ -712,6 +718,16 @@ impl Hits {
                 h.last_ts = Some(h.last_ts.map_or(t, |l| l.max(t)));
             }
             None => h.untimed += 1,
+        }
+        if s.kind() == "event" && h.accounts.len() < MAX_ACCOUNTS {
+            let mut acc = Vec::new();
+            s.field_values("account", &mut acc);
+            if let Some(a) = acc.first().map(|a| a.value.to_ascii_lowercase())
+                && !a.is_empty()
+                && !h.accounts.contains(&a)
+            {
+                h.accounts.push(a);
+            }
         }
         let src = s.source();
         let epoch = self.epoch;
@@ -819,6 +835,11 @@ impl Hits {
             for s in b.sessions {
                 if a.sessions.len() < 64 && !a.sessions.contains(&s) {
                     a.sessions.push(s);
+                }
+            }
+            for x in b.accounts {
+                if a.accounts.len() < MAX_ACCOUNTS && !a.accounts.contains(&x) {
+                    a.accounts.push(x);
                 }
             }
         }
