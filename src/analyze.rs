@@ -693,6 +693,30 @@ mod tests {
         }
     }
 
+    /// An event rule that reads the text must give the EVTX word gate something to look for:
+    /// without it every record of its provider and id is parsed (a system log's hundreds of DNS
+    /// timeouts, say).
+    #[test]
+    fn every_event_text_rule_gates_evtx_records() {
+        let rules = RuleSet::embedded().expect("rules");
+        let mut ungated = Vec::new();
+        for r in rules.rules.iter().filter(|r| r.kind == "event") {
+            let texts: Vec<_> = r.conds.iter().filter(|c| c.field == "text").collect();
+            if texts.is_empty() {
+                continue;
+            }
+            let gated = texts.iter().any(|c| {
+                c.required_literals().is_some_and(|l| {
+                    !l.is_empty() && l.iter().all(|w| events::raw_word(w).is_some())
+                })
+            });
+            if !gated {
+                ungated.push(r.id.clone());
+            }
+        }
+        assert!(ungated.is_empty(), "no word gate for {ungated:?}");
+    }
+
     #[test]
     fn sip_filter_follows_the_rules() {
         let rule = |when: &str| {
