@@ -11,12 +11,163 @@ use std::{env, fs, path::Path};
 #[path = "src/engine/schema.rs"]
 mod schema;
 
+#[allow(dead_code)]
+#[path = "src/engine/cond_syntax.rs"]
+mod cond_syntax;
+
+mod build_dfa {
+    //! Rule regexes to the transition tables of `src/engine/dfa.rs`.
+    use regex_automata::Input;
+    use regex_automata::dfa::{Automaton, StartKind, dense};
+    use regex_automata::nfa::thompson;
+    use regex_automata::util::{primitives::StateID, syntax};
+    use std::collections::HashMap;
+
+    /// States a table may have; a pattern that needs more is left to the run-time engines.
+    const MAX_STATES: usize = 4096;
+
+    /// Whether every piece of `pattern` matches ASCII bytes only. Then matching bytes (the
+    /// DFA, and `regex-automata` after it) and matching characters (`regex-lite`) agree on any
+    /// text; `.`, negated classes and `\W`, `\S`, `\D` would match one byte of a multi-byte
+    /// character in one and the whole character in the other.
+    fn bytes_are_chars(pattern: &str) -> bool {
+        if !pattern.is_ascii() {
+            return false;
+        }
+        let b = pattern.as_bytes();
+        let mut i = 0;
+        let mut in_class = false;
+        while i < b.len() {
+            match b[i] {
+                b'\\' => {
+                    if matches!(
+                        b.get(i + 1),
+                        Some(b'W' | b'S' | b'D' | b'p' | b'P' | b'x' | b'u')
+                    ) {
+                        return false;
+                    }
+                    i += 1;
+                }
+                b'[' if !in_class => {
+                    if b.get(i + 1) == Some(&b'^') {
+                        return false;
+                    }
+                    in_class = true;
+                    // A `]` first in a class is a member, not its end.
+                    if b.get(i + 1) == Some(&b']') {
+                        i += 1;
+                    }
+                }
+                b']' if in_class => in_class = false,
+                b'.' if !in_class => return false,
+                _ => {}
+            }
+            i += 1;
+        }
+        true
+    }
+
+    /// Rust source for a `dfa::Table` of `pattern`, or `None` when it is not built here.
+    pub fn table(pattern: &str) -> Option<String> {
+        if !bytes_are_chars(pattern) {
+            return None;
+        }
+        let dfa = dense::Builder::new()
+            .syntax(
+                syntax::Config::new()
+                    .case_insensitive(true)
+                    .unicode(false)
+                    .utf8(false),
+            )
+            .thompson(thompson::Config::new().utf8(false))
+            .configure(
+                dense::Config::new()
+                    .start_kind(StartKind::Unanchored)
+                    .minimize(true)
+                    .accelerate(false)
+                    .dfa_size_limit(Some(4 << 20))
+                    .determinize_size_limit(Some(16 << 20)),
+            )
+            .build(pattern)
+            .ok()?;
+        let classes = dfa.byte_classes();
+        let ncls = classes.alphabet_len() - 1;
+        let rep: Vec<u8> = (0..ncls)
+            .map(|c| (0..=255u8).find(|&b| usize::from(classes.get(b)) == c))
+            .collect::<Option<_>>()?;
+        let start = dfa.start_state_forward(&Input::new("")).ok()?;
+        // Reachable states, found breadth first.
+        let mut order: Vec<StateID> = vec![start];
+        let mut seen: HashMap<StateID, ()> = HashMap::from([(start, ())]);
+        let mut i = 0;
+        while i < order.len() {
+            let s = order[i];
+            i += 1;
+            if dfa.is_quit_state(s) || order.len() > MAX_STATES {
+                return None;
+            }
+            let nexts = rep
+                .iter()
+                .map(|&b| dfa.next_state(s, b))
+                .chain(std::iter::once(dfa.next_eoi_state(s)));
+            for n in nexts {
+                if seen.insert(n, ()).is_none() {
+                    order.push(n);
+                }
+            }
+        }
+        if dfa.is_match_state(start) {
+            return None;
+        }
+        // Dead first (it may be unreachable), then the rest, then the match states.
+        let dead = order.iter().copied().find(|&s| dfa.is_dead_state(s));
+        let mut rows: Vec<StateID> = Vec::new();
+        rows.extend(dead);
+        rows.extend(
+            order
+                .iter()
+                .copied()
+                .filter(|&s| !dfa.is_dead_state(s) && !dfa.is_match_state(s)),
+        );
+        let first_match = rows.len() + usize::from(dead.is_none());
+        rows.extend(order.iter().copied().filter(|&s| dfa.is_match_state(s)));
+        let stride = ncls + 1;
+        // Row 0 is the dead state even when none is reachable.
+        let offset = usize::from(dead.is_none());
+        let index: HashMap<StateID, usize> = rows
+            .iter()
+            .enumerate()
+            .map(|(k, &s)| (s, (k + offset) * stride))
+            .collect();
+        let mut next = Vec::new();
+        if dead.is_none() {
+            next.extend(std::iter::repeat_n(0usize, stride));
+        }
+        for &s in &rows {
+            for &b in &rep {
+                next.push(index[&dfa.next_state(s, b)]);
+            }
+            next.push(index[&dfa.next_eoi_state(s)]);
+        }
+        let cls: Vec<String> = (0..=255u8).map(|b| classes.get(b).to_string()).collect();
+        let next: Vec<String> = next.iter().map(|n| n.to_string()).collect();
+        Some(format!(
+            "Table {{ classes: [{}], stride: {stride}, start: {}, first_match: {}, next: &[{}] }}",
+            cls.join(","),
+            index[&start],
+            first_match * stride,
+            next.join(",")
+        ))
+    }
+}
+
 fn main() {
     // Read at run time: a moved checkout must embed its own rules, not the old location's.
     let manifest = env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
     let dir = Path::new(&manifest).join("rules");
     println!("cargo:rerun-if-changed={}", dir.display());
     println!("cargo:rerun-if-changed=src/engine/schema.rs");
+    println!("cargo:rerun-if-changed=src/engine/cond_syntax.rs");
     // A position-dependent executable has no relocations for the loader to apply at start.
     if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
         println!("cargo:rustc-link-arg-bins=-no-pie");
@@ -35,12 +186,23 @@ fn main() {
         "/// The embedded rule files, read at build time: (file, its cause).\n\
          pub fn causes() -> Vec<(&'static str, RawCause)> {\n    vec![\n",
     );
+    let mut conds = String::from(
+        "/// Every `when` of the embedded rules in file, rule and condition order, read at build\n\
+         /// time; `None` where it does not read (the engine then says why).\n\
+         pub static CONDS: &[Option<PreCond>] = &[\n",
+    );
+    let mut tables: Vec<(String, Option<String>)> = Vec::new();
     for n in &names {
         let p = dir.join(n);
         println!("cargo:rerun-if-changed={}", p.display());
         let text = fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read rules/{n}: {e}"));
         let cause = schema::read_cause(&text)
             .unwrap_or_else(|(line, msg)| panic!("rules/{n}:{line}: {msg}"));
+        for r in &cause.rules {
+            for (w, _) in &r.when {
+                conds.push_str(&format!("    {},\n", precond(w, &mut tables)));
+            }
+        }
         out.push_str(&format!(
             "        ({:?}, {}),\n",
             format!("rules/{n}"),
@@ -48,7 +210,80 @@ fn main() {
         ));
     }
     out.push_str("    ]\n}\n");
+    conds.push_str("];\n");
+    out.push_str(&conds);
+    for (i, (_, t)) in tables.iter().enumerate() {
+        if let Some(t) = t {
+            out.push_str(&format!("static DFA_{i}: Table = {t};\n"));
+        }
+    }
     let dest =
         Path::new(&env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("embedded_rules.rs");
     fs::write(dest, out).expect("write embedded_rules.rs");
+}
+
+/// Rust source for the `Option<PreCond>` of condition `src`: what `Cond::parse_checked` makes
+/// of it, or `None` when that is an error.
+fn precond(src: &str, tables: &mut Vec<(String, Option<String>)>) -> String {
+    use cond_syntax::Op;
+    let Some((field, op, values)) = cond_syntax::parse(src) else {
+        return "None".into();
+    };
+    let strs = |v: &[String]| {
+        let items: Vec<String> = v.iter().map(|s| format!("{s:?}")).collect();
+        format!("&[{}]", items.join(", "))
+    };
+    let regex = match op {
+        Op::Re | Op::NotRe => {
+            let Some(p) = values.first() else {
+                return "None".into();
+            };
+            let plain = match cond_syntax::plain_words(p) {
+                Some(w) => format!("Some({})", strs(&w)),
+                None => "None".into(),
+            };
+            let literals = match p
+                .is_ascii()
+                .then(|| cond_syntax::regex_literals(p))
+                .flatten()
+            {
+                Some(l) => format!("Some({})", strs(&l)),
+                None => "None".into(),
+            };
+            let k = match tables.iter().position(|(q, _)| q == p) {
+                Some(k) => k,
+                None => {
+                    tables.push((p.clone(), build_dfa::table(p)));
+                    tables.len() - 1
+                }
+            };
+            let dfa = match &tables[k].1 {
+                Some(_) => format!("Some(&DFA_{k})"),
+                None => "None".into(),
+            };
+            format!(
+                "Some(PreRegex {{ pattern: {p:?}, plain: {plain}, literals: {literals}, dfa: {dfa} }})"
+            )
+        }
+        _ => "None".into(),
+    };
+    let num = match op {
+        Op::Ge | Op::Le | Op::Gt | Op::Lt => {
+            match values.first().and_then(|v| v.parse::<f64>().ok()) {
+                Some(n) => format!("Some(f64::from_bits({:#x}))", n.to_bits()),
+                None => return "None".into(),
+            }
+        }
+        _ => "None".into(),
+    };
+    if values.is_empty() && !matches!(op, Op::Exists | Op::Absent | Op::True) {
+        return "None".into();
+    }
+    let lower: Vec<String> = values.iter().map(|v| v.to_lowercase()).collect();
+    format!(
+        "Some(PreCond {{ src: {src:?}, field: {field:?}, op: Op::{}, values: {}, lower: {}, num: {num}, regex: {regex} }})",
+        cond_syntax::op_name(op),
+        strs(&values),
+        strs(&lower),
+    )
 }

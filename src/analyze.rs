@@ -424,7 +424,7 @@ pub fn event_filter(rules: &RuleSet) -> EventFilter {
             .iter()
             .find(|c| c.field == "provider" && c.op == Op::Re)
             .and_then(|c| c.values.first())
-            .and_then(|re| provider_names(re));
+            .and_then(provider_names);
         // Words the event's text must hold for the rule to match: one of each list.
         let needs: Vec<Vec<String>> = r
             .conds
@@ -502,9 +502,10 @@ pub fn sip_filter(rules: &RuleSet) -> Option<sip::SipFilter> {
         }
         let methods = r.conds.iter().find(|c| {
             matches!(c.op, Op::Eq | Op::In)
-                && matches!(c.field.as_str(), "method" | "request_method")
+                && matches!(c.field.as_ref(), "method" | "request_method")
         })?;
-        f.full_methods.extend(methods.values.iter().cloned());
+        f.full_methods
+            .extend(methods.values.iter().map(str::to_string));
     }
     Some(f)
 }

@@ -3,6 +3,8 @@
 //! matched against every record and every derived fact.
 
 pub mod cond;
+pub mod cond_syntax;
+pub mod dfa;
 pub mod docs;
 pub mod examples;
 pub mod fields;
@@ -112,8 +114,21 @@ struct Prefilter {
 }
 
 mod embedded {
+    use super::cond::{Op, PreCond};
+    use super::dfa::Table;
+    use super::regex_tier::PreRegex;
     use super::schema::{RawCause, RawExample, RawRule};
     include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+}
+
+/// The build script's DFA for `pattern`, when an embedded rule has that pattern.
+fn embedded_dfa(pattern: &str) -> Option<&'static dfa::Table> {
+    embedded::CONDS
+        .iter()
+        .flatten()
+        .filter_map(|c| c.regex.as_ref())
+        .find(|r| r.pattern == pattern)
+        .and_then(|r| r.dfa)
 }
 
 fn valid_id(s: &str) -> bool {
@@ -131,7 +146,7 @@ impl RuleSet {
             .into_iter()
             .map(|(f, c)| (f.to_string(), c))
             .collect();
-        RuleSet::from_raw(causes, "embedded", false)
+        RuleSet::from_raw(causes, "embedded", false, embedded::CONDS)
     }
 
     /// Every `*.toml` file in `dir`.
@@ -199,7 +214,7 @@ impl RuleSet {
                 }),
             }
         }
-        match RuleSet::from_raw(raws, origin, true) {
+        match RuleSet::from_raw(raws, origin, true, &[]) {
             Ok(set) if errors.is_empty() => Ok(set),
             Ok(_) => Err(errors),
             Err(mut more) => {
@@ -210,12 +225,16 @@ impl RuleSet {
     }
 
     /// Compile read rule files. `check_regexes` parses every regex now (rules from a
-    /// directory); otherwise a regex is only compiled when first used.
+    /// directory); otherwise a regex is only compiled when first used. `pre` holds the
+    /// conditions as the build script read them, in file, rule and condition order (the
+    /// embedded rules); a condition without one is parsed here.
     fn from_raw(
         files: Vec<(String, schema::RawCause)>,
         origin: &str,
         check_regexes: bool,
+        pre: &'static [Option<cond::PreCond>],
     ) -> Result<RuleSet, Vec<RuleError>> {
+        let mut pre = pre.iter();
         let mut errors = Vec::new();
         let mut causes: Vec<CauseDef> = Vec::new();
         let mut rules: Vec<Rule> = Vec::new();
@@ -298,7 +317,11 @@ impl RuleSet {
                 }
                 let mut conds = Vec::new();
                 for (c, l) in &rf.when {
-                    match Cond::parse_checked(c, check_regexes) {
+                    let read = match pre.next() {
+                        Some(Some(p)) if p.src == c => Ok(Cond::from_pre(p)),
+                        _ => Cond::parse_checked(c, check_regexes),
+                    };
+                    match read {
                         Ok(cond) => {
                             if !fields::field_known(&kind, &cond.field) {
                                 errors.push(err(
