@@ -426,12 +426,12 @@ pub fn event_filter(rules: &RuleSet) -> EventFilter {
             .and_then(|c| c.values.first())
             .and_then(provider_names);
         // Words the event's text must hold for the rule to match: one of each list.
-        let needs: Vec<Vec<String>> = r
-            .conds
-            .iter()
-            .filter(|c| c.field == "text")
-            .filter_map(|c| c.required_literals())
-            .collect();
+        let needs = events::raw_needs(
+            r.conds
+                .iter()
+                .filter(|c| c.field == "text")
+                .filter_map(|c| c.required_literal_words()),
+        );
         let ids: Vec<Option<u32>> = if ids.is_empty() {
             vec![None]
         } else {
@@ -441,13 +441,13 @@ pub fn event_filter(rules: &RuleSet) -> EventFilter {
             Some(ps) => {
                 for p in &ps {
                     for &id in &ids {
-                        f = f.needing(Some(p), id, needs.clone());
+                        f = f.needing_raw(Some(p), id, &needs);
                     }
                 }
             }
             None if ids[0].is_some() => {
                 for &id in &ids {
-                    f = f.needing(None, id, needs.clone());
+                    f = f.needing_raw(None, id, &needs);
                 }
             }
             None => return EventFilter::all(),

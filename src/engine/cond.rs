@@ -14,6 +14,9 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::OnceLock;
+
+use memchr::memmem::Finder;
 
 use super::regex_tier::{PreRegex, RuleRegex};
 use crate::model::FieldVal;
@@ -55,6 +58,22 @@ impl Strs {
     }
 }
 
+/// A substring searcher for each of some words, built the first time they are searched for:
+/// a searcher costs more to build than one search of an event's text.
+#[derive(Clone, Debug, Default)]
+pub struct Finders(OnceLock<Box<[Finder<'static>]>>);
+
+impl Finders {
+    pub fn get(&self, words: &Strs) -> &[Finder<'static>] {
+        self.0.get_or_init(|| {
+            words
+                .iter()
+                .map(|w| Finder::new(w.as_bytes()).into_owned())
+                .collect()
+        })
+    }
+}
+
 impl fmt::Debug for Strs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
@@ -81,6 +100,8 @@ pub struct Cond {
     pub values: Strs,
     /// Lower-cased values, for case-insensitive comparison.
     lower: Strs,
+    /// Searchers for `lower` in a [`Joined`] text.
+    lower_finders: Finders,
     /// The regex of a `~`/`!~` condition, compiled on first use, so a short analysis does not
     /// pay for rules it never reaches.
     regex: Option<RuleRegex>,
@@ -136,6 +157,7 @@ impl Cond {
             op,
             values: Strs::Owned(values),
             lower: Strs::Owned(lower),
+            lower_finders: Finders::default(),
             regex,
             num,
         })
@@ -148,6 +170,7 @@ impl Cond {
             op: pre.op,
             values: Strs::Static(pre.values),
             lower: Strs::Static(pre.lower),
+            lower_finders: Finders::default(),
             regex: pre.regex.as_ref().map(RuleRegex::from_pre),
             num: pre.num,
         }
@@ -167,6 +190,19 @@ impl Cond {
         }
     }
 
+    /// [`Cond::required_literals`] without copying them.
+    pub fn required_literal_words(&self) -> Option<impl Iterator<Item = &str> + '_> {
+        match self.op {
+            Op::Contains => Some(self.lower.iter()),
+            Op::Re => self
+                .regex
+                .as_ref()
+                .and_then(|r| r.literals())
+                .map(Strs::iter),
+            _ => None,
+        }
+    }
+
     /// Relative cost of evaluating this condition: comparisons, then substring searches, then
     /// regexes.
     pub fn cost(&self) -> u8 {
@@ -181,12 +217,12 @@ impl Cond {
     /// the literal gate of a regex run once over all values. Same answers.
     pub fn eval_joined(&self, vals: &[FieldVal<'_>], joined: &Joined) -> Option<Option<usize>> {
         let words = match (&self.op, &self.regex) {
-            (Op::Contains | Op::NotContains, _) => Some(&self.lower),
-            (Op::Re | Op::NotRe, Some(re)) => re.plain_words(),
+            (Op::Contains | Op::NotContains, _) => Some(self.lower_finders.get(&self.lower)),
+            (Op::Re | Op::NotRe, Some(re)) => re.plain_finders(),
             _ => None,
         };
         if let Some(words) = words
-            && let Some(first) = joined.first_with_any(words)
+            && let Some(first) = joined.first_with_any(words, 0)
         {
             return match self.op {
                 Op::Contains | Op::Re => first.map(Some),
@@ -195,15 +231,17 @@ impl Cond {
         }
         if self.op == Op::Re
             && let Some(re) = &self.regex
-            && let Some(lits) = re.literals()
-            && let Some(first) = joined.first_with_any(lits)
+            && let Some(lits) = re.literal_finders()
+            && let Some(mut next) = joined.first_with_any(lits, 0)
         {
-            // No value before the first one holding a literal can match.
-            let from = first?;
-            return vals[from..]
-                .iter()
-                .position(|v| re.is_match(&v.value) == Some(true))
-                .map(|i| Some(from + i));
+            // A value without a literal cannot match: the regex only runs on those with one.
+            while let Some(at) = next {
+                if re.is_match(&vals[at].value) == Some(true) {
+                    return Some(Some(at));
+                }
+                next = joined.first_with_any(lits, at + 1).flatten();
+            }
+            return None;
         }
         self.eval(vals)
     }
@@ -279,23 +317,32 @@ impl Joined {
         Joined { lower, starts }
     }
 
-    /// The first value containing one of `words` (lower case), as [`contains_ci`] on each
-    /// value would find it. `None` when a word holds a line break, which could match across two
-    /// values here.
-    pub fn first_with_any(&self, words: &Strs) -> Option<Option<usize>> {
+    /// The first value from value `from` on containing one of the words (lower case) of
+    /// `finders`, as [`contains_ci`] on each value would find it. `None` when a word holds a
+    /// line break, which could match across two values here.
+    pub fn first_with_any(&self, finders: &[Finder<'_>], from: usize) -> Option<Option<usize>> {
+        let Some(&start) = self.starts.get(from) else {
+            return Some(None);
+        };
+        let text = &self.lower.as_bytes()[start..];
         let mut best: Option<usize> = None;
-        for w in words.iter() {
-            if w.contains('\n') {
+        for f in finders {
+            let w = f.needle();
+            if w.contains(&b'\n') {
                 return None;
             }
-            let end = best.map_or(self.lower.len(), |b| (b + w.len()).min(self.lower.len()));
-            if let Some(p) = memchr::memmem::find(&self.lower.as_bytes()[..end], w.as_bytes())
+            let end = best.map_or(text.len(), |b| (b + w.len()).min(text.len()));
+            if let Some(p) = f.find(&text[..end])
                 && best.is_none_or(|b| p < b)
             {
                 best = Some(p);
             }
         }
-        Some(best.and_then(|p| self.starts.partition_point(|&s| s <= p).checked_sub(1)))
+        Some(best.and_then(|p| {
+            self.starts
+                .partition_point(|&s| s <= start + p)
+                .checked_sub(1)
+        }))
     }
 }
 

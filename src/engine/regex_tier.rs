@@ -17,7 +17,7 @@ use std::fmt;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use super::cond::Strs;
+use super::cond::{Finders, Strs};
 use super::dfa::Table;
 
 /// Text searched with the lightweight engine before switching to the fast one. Compiling the
@@ -46,6 +46,9 @@ pub struct RuleRegex {
     /// Literals one of which any match contains (lower case): a value without any is settled
     /// without running the regex.
     literals: OnceLock<Option<Strs>>,
+    /// Searchers for `plain` and `literals` in a joined text.
+    plain_finders: Finders,
+    literal_finders: Finders,
     /// The DFA the build script made of the pattern: no engine to compile, and the cheapest
     /// search. Its answers are the other engines' (see `src/engine/dfa.rs`).
     dfa: Option<&'static Table>,
@@ -72,6 +75,8 @@ impl RuleRegex {
             pattern: Cow::Owned(pattern.to_string()),
             plain: super::cond_syntax::plain_words(pattern).map(Strs::Owned),
             literals: OnceLock::new(),
+            plain_finders: Finders::default(),
+            literal_finders: Finders::default(),
             dfa,
             gate: OnceLock::new(),
             lite: OnceLock::new(),
@@ -86,6 +91,8 @@ impl RuleRegex {
             pattern: Cow::Borrowed(pre.pattern),
             plain: pre.plain.map(Strs::Static),
             literals: OnceLock::from(pre.literals.map(Strs::Static)),
+            plain_finders: Finders::default(),
+            literal_finders: Finders::default(),
             dfa: pre.dfa,
             gate: OnceLock::new(),
             lite: OnceLock::new(),
@@ -102,6 +109,16 @@ impl RuleRegex {
     /// exactly the text that contains one of them.
     pub fn plain_words(&self) -> Option<&Strs> {
         self.plain.as_ref()
+    }
+
+    /// Searchers for [`RuleRegex::plain_words`].
+    pub fn plain_finders(&self) -> Option<&[memchr::memmem::Finder<'static>]> {
+        self.plain.as_ref().map(|w| self.plain_finders.get(w))
+    }
+
+    /// Searchers for [`RuleRegex::literals`].
+    pub fn literal_finders(&self) -> Option<&[memchr::memmem::Finder<'static>]> {
+        self.literals().map(|l| self.literal_finders.get(l))
     }
 
     /// The literals of [`RuleRegex::literals`], for the line prefilter.
@@ -234,6 +251,8 @@ impl Clone for RuleRegex {
             pattern: self.pattern.clone(),
             plain: self.plain.clone(),
             literals: self.literals.clone(),
+            plain_finders: Finders::default(),
+            literal_finders: Finders::default(),
             dfa: self.dfa,
             gate: OnceLock::new(),
             lite: OnceLock::new(),
