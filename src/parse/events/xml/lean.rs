@@ -91,17 +91,13 @@ pub(super) fn parse(x: &str) -> Option<ParsedEvent> {
             }
             Some(b'!') | None => return None,
             Some(_) => {
-                let gt = tag_end(b, lt + 1)?;
+                let Tag {
+                    name_end,
+                    content_end,
+                    gt,
+                    empty,
+                } = read_tag(b, lt)?;
                 pos = gt + 1;
-                let empty = b[gt - 1] == b'/';
-                let content_end = if empty { gt - 1 } else { gt };
-                let mut name_end = lt + 1;
-                while name_end < content_end && !is_space(b[name_end]) {
-                    name_end += 1;
-                }
-                if name_end == lt + 1 {
-                    return None;
-                }
                 let full = &x[lt + 1..name_end];
                 let name = match full.bytes().position(|c| c == b':') {
                     Some(i) => &full[i + 1..],
@@ -152,6 +148,72 @@ pub(super) fn parse(x: &str) -> Option<ParsedEvent> {
     }
     // Without an `<Event>` quick-xml gives the error message.
     saw_event.then_some(out)
+}
+
+/// A start or empty-element tag as [`read_tag`] finds it (byte offsets into the text).
+struct Tag {
+    name_end: usize,
+    /// Where the attributes end (before `>` or `/>`).
+    content_end: usize,
+    gt: usize,
+    empty: bool,
+}
+
+/// The tag whose `<` is at `lt`, when it is `name`, then `key="value"` (or single-quoted)
+/// pairs, then `>` or `/>`: one pass, skipping each value with `memchr`. quick-xml finds the
+/// same end for such a tag (its quotes are balanced); anything else is declined.
+fn read_tag(b: &[u8], lt: usize) -> Option<Tag> {
+    let mut i = lt + 1;
+    while i < b.len() && !is_space(b[i]) && b[i] != b'>' && b[i] != b'/' {
+        if matches!(b[i], b'"' | b'\'' | b'<') {
+            return None;
+        }
+        i += 1;
+    }
+    if i == lt + 1 {
+        return None;
+    }
+    let name_end = i;
+    loop {
+        while i < b.len() && is_space(b[i]) {
+            i += 1;
+        }
+        match *b.get(i)? {
+            b'>' => {
+                return Some(Tag {
+                    name_end,
+                    content_end: i,
+                    gt: i,
+                    empty: false,
+                });
+            }
+            b'/' if b.get(i + 1) == Some(&b'>') => {
+                return Some(Tag {
+                    name_end,
+                    content_end: i,
+                    gt: i + 1,
+                    empty: true,
+                });
+            }
+            _ => {}
+        }
+        let key = i;
+        while i < b.len()
+            && !is_space(b[i])
+            && !matches!(b[i], b'=' | b'"' | b'\'' | b'<' | b'>' | b'&' | b'/')
+        {
+            i += 1;
+        }
+        let q = *b.get(i + 1)?;
+        if i == key || b[i] != b'=' || !matches!(q, b'"' | b'\'') {
+            return None;
+        }
+        let value = i + 2;
+        i = value + memchr(q, b.get(value..)?)? + 1;
+        if !matches!(b.get(i), Some(&c) if is_space(c) || c == b'>' || c == b'/') {
+            return None;
+        }
+    }
 }
 
 /// The next `<` at or after `from`, or the end.
