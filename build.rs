@@ -67,6 +67,21 @@ mod build_dfa {
         true
     }
 
+    /// The pattern's syntax error, as `RuleRegex::check` reports it. Patterns with non-ASCII
+    /// characters are compiled by the `regex` crate at run time and checked by the tests.
+    pub fn check(pattern: &str) -> Result<(), String> {
+        if !pattern.is_ascii() {
+            return Ok(());
+        }
+        let syntax = syntax::Config::new()
+            .case_insensitive(true)
+            .unicode(false)
+            .utf8(false);
+        syntax::parse_with(pattern, &syntax)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
     /// Rust source for a `dfa::Table` of `pattern`, or `None` when it is not built here.
     pub fn table(pattern: &str) -> Option<String> {
         if !bytes_are_chars(pattern) {
@@ -182,16 +197,14 @@ fn main() {
         .unwrap_or_default();
     names.sort();
     assert!(!names.is_empty(), "no rule files in {}", dir.display());
-    let mut out = String::from(
-        "/// The embedded rule files, read at build time: (file, its cause).\n\
-         pub fn causes() -> Vec<(&'static str, RawCause)> {\n    vec![\n",
-    );
     let mut conds = String::from(
-        "/// Every `when` of the embedded rules in file, rule and condition order, read at build\n\
-         /// time; `None` where it does not read (the engine then says why).\n\
-         pub static CONDS: &[Option<PreCond>] = &[\n",
+        "/// Every `when` of the embedded rules, in file, rule and condition order, as the build\n\
+         /// script read it.\n\
+         pub static CONDS: &[PreCond] = &[\n",
     );
     let mut tables: Vec<(String, Option<String>)> = Vec::new();
+    let mut files = Vec::new();
+    let mut ops: Vec<cond_syntax::Op> = Vec::new();
     for n in &names {
         let p = dir.join(n);
         println!("cargo:rerun-if-changed={}", p.display());
@@ -199,18 +212,17 @@ fn main() {
         let cause = schema::read_cause(&text)
             .unwrap_or_else(|(line, msg)| panic!("rules/{n}:{line}: {msg}"));
         for r in &cause.rules {
-            for (w, _) in &r.when {
-                conds.push_str(&format!("    {},\n", precond(w, &mut tables)));
+            for (w, line) in &r.when {
+                let (code, op) =
+                    precond(w, &mut tables).unwrap_or_else(|msg| panic!("rules/{n}:{line}: {msg}"));
+                conds.push_str(&format!("    {code},\n"));
+                ops.push(op);
             }
         }
-        out.push_str(&format!(
-            "        ({:?}, {}),\n",
-            format!("rules/{n}"),
-            schema::to_rust(&cause)
-        ));
+        files.push((format!("rules/{n}"), cause));
     }
-    out.push_str("    ]\n}\n");
     conds.push_str("];\n");
+    let mut out = rule_set_rust(&files, &ops);
     out.push_str(&conds);
     for (i, (_, t)) in tables.iter().enumerate() {
         if let Some(t) = t {
@@ -222,12 +234,15 @@ fn main() {
     fs::write(dest, out).expect("write embedded_rules.rs");
 }
 
-/// Rust source for the `Option<PreCond>` of condition `src`: what `Cond::parse_checked` makes
-/// of it, or `None` when that is an error.
-fn precond(src: &str, tables: &mut Vec<(String, Option<String>)>) -> String {
+/// Rust source for the `PreCond` of condition `src` (what `Cond::parse` makes of it) and its
+/// operator, or what is wrong with it.
+fn precond(
+    src: &str,
+    tables: &mut Vec<(String, Option<String>)>,
+) -> Result<(String, cond_syntax::Op), String> {
     use cond_syntax::Op;
     let Some((field, op, values)) = cond_syntax::parse(src) else {
-        return "None".into();
+        return Err(format!("cannot read condition `{src}`"));
     };
     let strs = |v: &[String]| {
         let items: Vec<String> = v.iter().map(|s| format!("{s:?}")).collect();
@@ -236,8 +251,9 @@ fn precond(src: &str, tables: &mut Vec<(String, Option<String>)>) -> String {
     let regex = match op {
         Op::Re | Op::NotRe => {
             let Some(p) = values.first() else {
-                return "None".into();
+                return Err(format!("`{src}` has no pattern"));
             };
+            build_dfa::check(p).map_err(|e| format!("bad regex in `{src}`: {e}"))?;
             let plain = match cond_syntax::plain_words(p) {
                 Some(w) => format!("Some({})", strs(&w)),
                 None => "None".into(),
@@ -271,19 +287,109 @@ fn precond(src: &str, tables: &mut Vec<(String, Option<String>)>) -> String {
         Op::Ge | Op::Le | Op::Gt | Op::Lt => {
             match values.first().and_then(|v| v.parse::<f64>().ok()) {
                 Some(n) => format!("Some(f64::from_bits({:#x}))", n.to_bits()),
-                None => return "None".into(),
+                None => {
+                    return Err(format!(
+                        "`{src}` compares with a number, but the value is not one"
+                    ));
+                }
             }
         }
         _ => "None".into(),
     };
     if values.is_empty() && !matches!(op, Op::Exists | Op::Absent | Op::True) {
-        return "None".into();
+        return Err(format!("`{src}` has no value to compare with"));
     }
     let lower: Vec<String> = values.iter().map(|v| v.to_lowercase()).collect();
-    format!(
-        "Some(PreCond {{ src: {src:?}, field: {field:?}, op: Op::{}, values: {}, lower: {}, num: {num}, regex: {regex} }})",
+    let code = format!(
+        "PreCond {{ src: {src:?}, field: {field:?}, op: Op::{}, values: {}, lower: {}, num: {num}, regex: {regex} }}",
         cond_syntax::op_name(op),
         strs(&values),
         strs(&lower),
+    );
+    Ok((code, op))
+}
+
+/// Rust source for `rule_set()`: the embedded causes and rules as `RuleSet::from_raw` would
+/// build them, the conditions taken from `CONDS` (whose operators are `ops`, in order).
+fn rule_set_rust(files: &[(String, schema::RawCause)], ops: &[cond_syntax::Op]) -> String {
+    use cond_syntax::Op;
+    let string = |v: &str| format!("{v:?}.into()");
+    let strings = |v: &[String]| {
+        let items: Vec<String> = v.iter().map(|x| string(x)).collect();
+        format!("vec![{}]", items.join(", "))
+    };
+    let mut statics = String::new();
+    let mut causes = Vec::new();
+    let mut rules = Vec::new();
+    let mut next_cond = 0;
+    for (ci, (file, c)) in files.iter().enumerate() {
+        let yields: Vec<String> = c.yields_to.iter().map(|(y, _)| y.clone()).collect();
+        causes.push(format!(
+            "CauseDef {{ id: {}, title: {}, summary: {}, user_sees: {}, resolution: {}, references: {}, yields_to: {}, not_a_failure: {}, file: {} }}",
+            string(&c.id),
+            string(&c.title),
+            string(&c.summary),
+            strings(&c.user_sees),
+            strings(&c.resolution),
+            strings(&c.references),
+            strings(&yields),
+            c.not_a_failure,
+            string(file),
+        ));
+        for r in &c.rules {
+            let first = next_cond;
+            next_cond += r.when.len();
+            let conds: Vec<String> = (first..next_cond)
+                .map(|i| format!("Cond::from_pre(&CONDS[{i}])"))
+                .collect();
+            let cost = |op: Op| match op {
+                Op::Re | Op::NotRe => 2,
+                Op::Contains | Op::NotContains => 1,
+                _ => 0,
+            };
+            let mut order: Vec<usize> = (0..r.when.len()).collect();
+            order.sort_by_key(|&i| cost(ops[first + i]));
+            let order: Vec<String> = order.iter().map(|i| i.to_string()).collect();
+            let examples: Vec<String> = r
+                .examples
+                .iter()
+                .map(|e| {
+                    format!(
+                        "Example {{ should_match: {}, text: Cow::Borrowed({:?}), note: {}, line: {} }}",
+                        e.should_match,
+                        e.text,
+                        match &e.note {
+                            Some(n) => format!("Some(Cow::Borrowed({n:?}))"),
+                            None => "None".into(),
+                        },
+                        e.line
+                    )
+                })
+                .collect();
+            let k = rules.len();
+            statics.push_str(&format!(
+                "static EXAMPLES_{k}: [Example; {}] = [{}];\n",
+                examples.len(),
+                examples.join(", ")
+            ));
+            rules.push(format!(
+                "Rule {{ id: {}, cause: {ci}, evidence: {}, kind: {}, weight: f64::from_bits({:#x}), conds: vec![{}], corroborating: {}, examples: Cow::Borrowed(&EXAMPLES_{k}), file: {}, line: {}, eval_order: vec![{}] }}",
+                string(&r.id),
+                string(&r.evidence),
+                string(&r.kind),
+                r.weight.to_bits(),
+                conds.join(", "),
+                r.corroborating,
+                string(file),
+                r.id_line,
+                order.join(", "),
+            ));
+        }
+    }
+    format!(
+        "/// The embedded causes and rules, read at build time.\n\
+         pub fn rule_set() -> (Vec<CauseDef>, Vec<Rule>) {{\n    (\n        vec![{}],\n        vec![{}],\n    )\n}}\n{statics}",
+        causes.join(",\n"),
+        rules.join(",\n"),
     )
 }

@@ -354,11 +354,10 @@ mod tests {
         let mut lines = Vec::new();
         corpus_lines(&root.join("fixtures"), &mut lines);
         corpus_lines(&root.join("../shared/samples/real"), &mut lines);
-        for (_, c) in crate::engine::embedded::causes() {
-            for r in c.rules {
-                for e in r.examples {
-                    lines.extend(e.text.lines().map(str::to_string));
-                }
+        let rules = crate::engine::RuleSet::embedded().expect("rules");
+        for r in &rules.rules {
+            for e in r.examples.iter() {
+                lines.extend(e.text.lines().map(str::to_string));
             }
         }
         // Long lines add time, not cases.
@@ -374,7 +373,6 @@ mod tests {
         assert!(lines.len() > 5000, "corpus lines: {}", lines.len());
         let mut pres: Vec<&PreRegex> = crate::engine::embedded::CONDS
             .iter()
-            .flatten()
             .filter_map(|c| c.regex.as_ref())
             .filter(|r| r.dfa.is_some())
             .collect();
