@@ -5,7 +5,7 @@
 //! XML `TimeCreated/@SystemTime`); the text exports carry local wall-clock time with no zone,
 //! so those become [`Ts::Local`].
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use chrono::NaiveDateTime;
 
@@ -165,7 +165,15 @@ impl EventFilter {
             return false;
         }
         let taking: Vec<&FilterRule> = taking.collect();
-        if taking.iter().any(|r| r.needs.is_empty()) || xml.contains("&#") || xml.contains("<Data>")
+        // `str::contains` is a scalar two-way search: these SIMD searchers cost a fraction of it
+        // on a CAPI2 rendering's 10 KB.
+        static CHAR_REF: LazyLock<memchr::memmem::Finder<'static>> =
+            LazyLock::new(|| memchr::memmem::Finder::new("&#"));
+        static UNNAMED: LazyLock<memchr::memmem::Finder<'static>> =
+            LazyLock::new(|| memchr::memmem::Finder::new("<Data>"));
+        if taking.iter().any(|r| r.needs.is_empty())
+            || CHAR_REF.find(xml.as_bytes()).is_some()
+            || UNNAMED.find(xml.as_bytes()).is_some()
         {
             return true;
         }

@@ -7,6 +7,7 @@
 //! an entity bomb cannot expand.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use chrono::NaiveDateTime;
 use memchr::memmem;
@@ -63,7 +64,12 @@ pub(crate) struct ParsedEvent {
 /// records before the full parse. Works on the crate's rendering (double-quoted attributes)
 /// and on single-quoted exports.
 pub(crate) fn quick_scan(x: &str) -> (Option<&str>, Option<u32>) {
-    let provider = memmem::find(x.as_bytes(), b"<Provider ").and_then(|i| {
+    // Once per rendering: searchers built once, not per call.
+    static PROVIDER: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new("<Provider "));
+    static EVENT_ID: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new("<EventID"));
+    let provider = PROVIDER.find(x.as_bytes()).and_then(|i| {
         let rest = &x[i..];
         let end = rest.find('>')?;
         let tag = &rest[..end];
@@ -73,7 +79,7 @@ pub(crate) fn quick_scan(x: &str) -> (Option<&str>, Option<u32>) {
         let k = v.find(q)?;
         Some(&v[..k])
     });
-    let id = memmem::find(x.as_bytes(), b"<EventID").and_then(|i| {
+    let id = EVENT_ID.find(x.as_bytes()).and_then(|i| {
         let rest = &x[i..];
         let gt = rest.find('>')?;
         let body = &rest[gt + 1..];
