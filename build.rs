@@ -134,42 +134,49 @@ mod build_dfa {
         if dfa.is_match_state(start) {
             return None;
         }
-        // Dead first (it may be unreachable), then the rest, then the match states.
-        let dead = order.iter().copied().find(|&s| dfa.is_dead_state(s));
-        let mut rows: Vec<StateID> = Vec::new();
-        rows.extend(dead);
+        // The other states, then the dead state (made up when none is reachable), then the
+        // match states: a search tests one bound per byte.
+        let stride = ncls + 1;
+        let mut rows: Vec<Option<StateID>> = order
+            .iter()
+            .copied()
+            .filter(|&s| !dfa.is_dead_state(s) && !dfa.is_match_state(s))
+            .map(Some)
+            .collect();
+        let dead_row = rows.len();
+        rows.push(order.iter().copied().find(|&s| dfa.is_dead_state(s)));
+        let first_match = rows.len();
         rows.extend(
             order
                 .iter()
                 .copied()
-                .filter(|&s| !dfa.is_dead_state(s) && !dfa.is_match_state(s)),
+                .filter(|&s| dfa.is_match_state(s))
+                .map(Some),
         );
-        let first_match = rows.len() + usize::from(dead.is_none());
-        rows.extend(order.iter().copied().filter(|&s| dfa.is_match_state(s)));
-        let stride = ncls + 1;
-        // Row 0 is the dead state even when none is reachable.
-        let offset = usize::from(dead.is_none());
         let index: HashMap<StateID, usize> = rows
             .iter()
             .enumerate()
-            .map(|(k, &s)| (s, (k + offset) * stride))
+            .filter_map(|(k, s)| s.map(|s| (s, k * stride)))
             .collect();
         let mut next = Vec::new();
-        if dead.is_none() {
-            next.extend(std::iter::repeat_n(0usize, stride));
-        }
-        for &s in &rows {
-            for &b in &rep {
-                next.push(index[&dfa.next_state(s, b)]);
+        for s in &rows {
+            match s {
+                Some(s) => {
+                    for &b in &rep {
+                        next.push(index[&dfa.next_state(*s, b)]);
+                    }
+                    next.push(index[&dfa.next_eoi_state(*s)]);
+                }
+                None => next.extend(std::iter::repeat_n(dead_row * stride, stride)),
             }
-            next.push(index[&dfa.next_eoi_state(s)]);
         }
         let cls: Vec<String> = (0..=255u8).map(|b| classes.get(b).to_string()).collect();
         let next: Vec<String> = next.iter().map(|n| n.to_string()).collect();
         Some(format!(
-            "Table {{ classes: [{}], stride: {stride}, start: {}, first_match: {}, next: &[{}] }}",
+            "Table {{ classes: [{}], stride: {stride}, start: {}, dead: {}, first_match: {}, next: &[{}] }}",
             cls.join(","),
             index[&start],
+            dead_row * stride,
             first_match * stride,
             next.join(",")
         ))

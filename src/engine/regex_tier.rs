@@ -156,15 +156,18 @@ impl RuleRegex {
         if let Some(words) = &self.plain {
             return Some(words.iter().any(|w| super::cond::contains_ci(hay, w)));
         }
-        if let Some(t) = self.dfa {
-            return Some(t.is_match(hay.as_bytes()));
-        }
         if !self.gate_passes(hay) {
+            if self.dfa.is_some() {
+                return Some(false);
+            }
             // Still say when the pattern cannot compile, as the regex itself would.
             return self
                 .lite()
                 .map(|_| false)
                 .or_else(|| self.fast().map(|_| false));
+        }
+        if let Some(t) = self.dfa {
+            return Some(t.is_match(hay.as_bytes()));
         }
         if self.pattern.is_ascii() && self.scanned.load(Ordering::Relaxed) < HOT_AFTER_BYTES {
             let n = u32::try_from(hay.len()).unwrap_or(u32::MAX);
