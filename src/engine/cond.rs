@@ -236,7 +236,7 @@ impl Cond {
         {
             // A value without a literal cannot match: the regex only runs on those with one.
             while let Some(at) = next {
-                if re.is_match(&vals[at].value) == Some(true) {
+                if re.is_match_holding_literal(&vals[at].value) == Some(true) {
                     return Some(Some(at));
                 }
                 next = joined.first_with_any(lits, at + 1).flatten();

@@ -151,6 +151,15 @@ impl RuleRegex {
         gate.as_ref().is_none_or(|g| g.is_match(hay))
     }
 
+    /// [`RuleRegex::is_match`] for a `hay` known to hold one of the literals: the gate would
+    /// only find it again.
+    pub fn is_match_holding_literal(&self, hay: &str) -> Option<bool> {
+        match self.dfa {
+            Some(t) if self.plain.is_none() => Some(t.is_match(hay.as_bytes())),
+            _ => self.is_match(hay),
+        }
+    }
+
     /// Does the pattern match somewhere in `hay`? `None` when it does not compile.
     pub fn is_match(&self, hay: &str) -> Option<bool> {
         if let Some(words) = &self.plain {
