@@ -122,6 +122,27 @@ fn bench_events(c: &mut Criterion) {
             })
         });
     }
+    // Every record accepted by the rules' filter: the lean XML reader and the event rules'
+    // DFAs on each.
+    let kerberos = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/samples/real/security_kerberos_4768_4771.evtx");
+    if kerberos.exists() {
+        let rules = RuleSet::embedded().expect("rules");
+        g.bench_function(
+            "analyze security_kerberos_4768_4771.evtx (42 records, all matched)",
+            |b| {
+                b.iter(|| {
+                    sfbdiag::analyze_paths(
+                        std::slice::from_ref(&kerberos),
+                        &rules,
+                        &Default::default(),
+                    )
+                    .diagnoses
+                    .len()
+                })
+            },
+        );
+    }
     g.finish();
 }
 

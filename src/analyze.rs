@@ -474,14 +474,14 @@ pub fn event_filter(rules: &RuleSet) -> EventFilter {
             .iter()
             .find(|c| c.field == "provider" && c.op == Op::Re)
             .and_then(|c| c.values.first())
-            .and_then(|re| provider_names(re));
+            .and_then(provider_names);
         // Words the event's text must hold for the rule to match: one of each list.
-        let needs: Vec<Vec<String>> = r
-            .conds
-            .iter()
-            .filter(|c| c.field == "text")
-            .filter_map(|c| c.required_literals())
-            .collect();
+        let needs = events::raw_needs(
+            r.conds
+                .iter()
+                .filter(|c| c.field == "text")
+                .filter_map(|c| c.required_literal_words()),
+        );
         let ids: Vec<Option<u32>> = if ids.is_empty() {
             vec![None]
         } else {
@@ -491,13 +491,13 @@ pub fn event_filter(rules: &RuleSet) -> EventFilter {
             Some(ps) => {
                 for p in &ps {
                     for &id in &ids {
-                        f = f.needing(Some(p), id, needs.clone());
+                        f = f.needing_raw(Some(p), id, &needs);
                     }
                 }
             }
             None if ids[0].is_some() => {
                 for &id in &ids {
-                    f = f.needing(None, id, needs.clone());
+                    f = f.needing_raw(None, id, &needs);
                 }
             }
             None => return EventFilter::all(),
@@ -552,9 +552,10 @@ pub fn sip_filter(rules: &RuleSet) -> Option<sip::SipFilter> {
         }
         let methods = r.conds.iter().find(|c| {
             matches!(c.op, Op::Eq | Op::In)
-                && matches!(c.field.as_str(), "method" | "request_method")
+                && matches!(c.field.as_ref(), "method" | "request_method")
         })?;
-        f.full_methods.extend(methods.values.iter().cloned());
+        f.full_methods
+            .extend(methods.values.iter().map(str::to_string));
     }
     Some(f)
 }

@@ -104,8 +104,8 @@ fn embedded_rules_are_the_rules_directory() {
     assert_eq!(embedded.rules.len(), read.rules.len());
     for (a, b) in embedded.rules.iter().zip(&read.rules) {
         assert_eq!(
-            (&a.id, a.line, &a.kind, a.weight),
-            (&b.id, b.line, &b.kind, b.weight)
+            (&a.id, a.line, &a.kind, a.weight, a.corroborating, a.clears),
+            (&b.id, b.line, &b.kind, b.weight, b.corroborating, b.clears)
         );
         assert_eq!(
             a.file.trim_start_matches("rules/"),

@@ -12,165 +12,100 @@
 //! is_response                       the field is "true"
 //! ```
 
-use nom::{
-    IResult, Parser,
-    branch::alt,
-    bytes::complete::{is_not, tag, tag_no_case, take_while1},
-    character::complete::{char, multispace0, space0, space1},
-    combinator::{all_consuming, map, opt, value},
-    multi::separated_list0,
-    sequence::{delimited, preceded},
-};
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::OnceLock;
 
-use super::regex_tier::RuleRegex;
+use memchr::memmem::Finder;
+
+use super::regex_tier::{PreRegex, RuleRegex};
 use crate::model::FieldVal;
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum Op {
-    Eq,
-    Ne,
-    In,
-    NotIn,
-    Re,
-    NotRe,
-    Contains,
-    NotContains,
-    Ge,
-    Le,
-    Gt,
-    Lt,
-    Exists,
-    Absent,
-    True,
+pub use super::cond_syntax::Op;
+
+/// A list of strings that is either part of the binary (the embedded rules, read at build
+/// time) or read at run time (`--rules DIR`), so the embedded rules cost no allocation.
+#[derive(Clone)]
+pub enum Strs {
+    Static(&'static [&'static str]),
+    Owned(Vec<String>),
+}
+
+impl Strs {
+    pub fn len(&self) -> usize {
+        match self {
+            Strs::Static(s) => s.len(),
+            Strs::Owned(v) => v.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn get(&self, i: usize) -> Option<&str> {
+        match self {
+            Strs::Static(s) => s.get(i).copied(),
+            Strs::Owned(v) => v.get(i).map(String::as_str),
+        }
+    }
+    pub fn first(&self) -> Option<&str> {
+        self.get(0)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.len()).filter_map(move |i| self.get(i))
+    }
+    pub fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_string).collect()
+    }
+}
+
+/// A substring searcher for each of some words, built the first time they are searched for:
+/// a searcher costs more to build than one search of an event's text.
+#[derive(Clone, Debug, Default)]
+pub struct Finders(OnceLock<Box<[Finder<'static>]>>);
+
+impl Finders {
+    pub fn get(&self, words: &Strs) -> &[Finder<'static>] {
+        self.0.get_or_init(|| {
+            words
+                .iter()
+                .map(|w| Finder::new(w.as_bytes()).into_owned())
+                .collect()
+        })
+    }
+}
+
+impl fmt::Debug for Strs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// A condition read by the build script: what [`Cond::parse_checked`] makes of `src`, as
+/// static data.
+#[derive(Debug)]
+pub struct PreCond {
+    pub src: &'static str,
+    pub field: &'static str,
+    pub op: Op,
+    pub values: &'static [&'static str],
+    pub lower: &'static [&'static str],
+    pub num: Option<f64>,
+    pub regex: Option<PreRegex>,
 }
 
 #[derive(Clone, Debug)]
 pub struct Cond {
-    pub field: String,
+    pub field: Cow<'static, str>,
     pub op: Op,
-    pub values: Vec<String>,
+    pub values: Strs,
     /// Lower-cased values, for case-insensitive comparison.
-    lower: Vec<String>,
+    lower: Strs,
+    /// Searchers for `lower` in a [`Joined`] text.
+    lower_finders: Finders,
     /// The regex of a `~`/`!~` condition, compiled on first use, so a short analysis does not
     /// pay for rules it never reaches.
     regex: Option<RuleRegex>,
     num: Option<f64>,
-}
-
-fn ident(i: &str) -> IResult<&str, &str> {
-    take_while1(|c: char| c.is_ascii_alphanumeric() || "_-:.".contains(c))(i)
-}
-
-/// A quoted value. Inside double quotes only `\"` is an escape, so regexes are written as
-/// they are (`"time\s+skew"`); single quotes take everything up to the next `'`.
-fn quoted(i: &str) -> IResult<&str, String> {
-    if let Some(rest) = i.strip_prefix('"') {
-        let b = rest.as_bytes();
-        let mut out = String::new();
-        let mut j = 0;
-        let mut start = 0;
-        while j < b.len() {
-            if b[j] == b'\\' && b.get(j + 1) == Some(&b'"') {
-                out.push_str(&rest[start..j]);
-                out.push('"');
-                j += 2;
-                start = j;
-                continue;
-            }
-            if b[j] == b'"' {
-                out.push_str(&rest[start..j]);
-                return Ok((&rest[j + 1..], out));
-            }
-            j += 1;
-        }
-        return Err(nom::Err::Error(nom::error::Error::new(
-            i,
-            nom::error::ErrorKind::Char,
-        )));
-    }
-    delimited(
-        char('\''),
-        map(opt(is_not("'")), |o: Option<&str>| {
-            o.unwrap_or("").to_string()
-        }),
-        char('\''),
-    )
-    .parse(i)
-}
-
-fn bare(i: &str) -> IResult<&str, String> {
-    map(
-        take_while1(|c: char| !c.is_whitespace() && c != ',' && c != ']' && c != '['),
-        str::to_string,
-    )
-    .parse(i)
-}
-
-fn scalar(i: &str) -> IResult<&str, String> {
-    alt((quoted, bare)).parse(i)
-}
-
-fn list(i: &str) -> IResult<&str, Vec<String>> {
-    delimited(
-        (char('['), multispace0),
-        separated_list0((multispace0, char(','), multispace0), scalar),
-        (multispace0, opt(char(',')), multispace0, char(']')),
-    )
-    .parse(i)
-}
-
-fn values(i: &str) -> IResult<&str, Vec<String>> {
-    alt((list, map(scalar, |s| vec![s]))).parse(i)
-}
-
-fn op(i: &str) -> IResult<&str, Op> {
-    alt((
-        value(Op::NotIn, (tag_no_case("not"), space1, tag_no_case("in"))),
-        value(
-            Op::NotContains,
-            (tag_no_case("not"), space1, tag_no_case("contains")),
-        ),
-        value(Op::In, tag_no_case("in")),
-        value(Op::Contains, tag_no_case("contains")),
-        value(Op::NotRe, tag("!~")),
-        value(Op::Re, tag("~")),
-        value(Op::Ge, tag(">=")),
-        value(Op::Le, tag("<=")),
-        value(Op::Ne, tag("!=")),
-        value(Op::Gt, tag(">")),
-        value(Op::Lt, tag("<")),
-        value(Op::Eq, tag("=")),
-    ))
-    .parse(i)
-}
-
-fn cond(i: &str) -> IResult<&str, (String, Op, Vec<String>)> {
-    let (i, _) = space0(i)?;
-    let (i, field) = ident(i)?;
-    let (i, _) = space0(i)?;
-    if i.trim().is_empty() {
-        return Ok(("", (field.to_string(), Op::True, vec![])));
-    }
-    if let Ok((r, _)) = all_consuming((
-        tag_no_case::<&str, &str, nom::error::Error<&str>>("exists"),
-        space0,
-    ))
-    .parse(i)
-    {
-        return Ok((r, (field.to_string(), Op::Exists, vec![])));
-    }
-    if let Ok((r, _)) = all_consuming((
-        tag_no_case::<&str, &str, nom::error::Error<&str>>("absent"),
-        space0,
-    ))
-    .parse(i)
-    {
-        return Ok((r, (field.to_string(), Op::Absent, vec![])));
-    }
-    let (i, o) = op(i)?;
-    let (i, vals) = preceded(space0, values).parse(i)?;
-    let (i, _) = space0(i)?;
-    Ok((i, (field.to_string(), o, vals)))
 }
 
 impl Cond {
@@ -182,9 +117,9 @@ impl Cond {
     /// Parse a condition; with `check_regex` a regex is checked now, otherwise only when it is
     /// first compiled (rules that were checked when the binary was built).
     pub fn parse_checked(src: &str, check_regex: bool) -> Result<Cond, String> {
-        let (field, op, values) = match all_consuming(cond).parse(src) {
-            Ok((_, c)) => c,
-            Err(_) => {
+        let (field, op, values) = match super::cond_syntax::parse(src) {
+            Some(c) => c,
+            None => {
                 return Err(format!(
                     "cannot read condition `{src}`: expected `field OP value` with OP one of = != in, not in, ~, !~, contains, >=, <=, >, <, exists, absent"
                 ));
@@ -218,25 +153,52 @@ impl Cond {
         }
         let lower = values.iter().map(|v| v.to_lowercase()).collect();
         Ok(Cond {
-            field,
+            field: Cow::Owned(field),
             op,
-            values,
-            lower,
+            values: Strs::Owned(values),
+            lower: Strs::Owned(lower),
+            lower_finders: Finders::default(),
             regex,
             num,
         })
+    }
+
+    /// The condition the build script read (see [`PreCond`]).
+    pub fn from_pre(pre: &'static PreCond) -> Cond {
+        Cond {
+            field: Cow::Borrowed(pre.field),
+            op: pre.op,
+            values: Strs::Static(pre.values),
+            lower: Strs::Static(pre.lower),
+            lower_finders: Finders::default(),
+            regex: pre.regex.as_ref().map(RuleRegex::from_pre),
+            num: pre.num,
+        }
     }
 
     /// Literals that every line matching this condition must contain (lower case), used to
     /// skip records cheaply. `None` when the condition has no such literal.
     pub fn required_literals(&self) -> Option<Vec<String>> {
         match self.op {
-            Op::Contains => Some(self.lower.clone()),
+            Op::Contains => Some(self.lower.to_vec()),
             Op::Re => self
                 .regex
                 .as_ref()
                 .and_then(|r| r.literals())
                 .map(|l| l.to_vec()),
+            _ => None,
+        }
+    }
+
+    /// [`Cond::required_literals`] without copying them.
+    pub fn required_literal_words(&self) -> Option<impl Iterator<Item = &str> + '_> {
+        match self.op {
+            Op::Contains => Some(self.lower.iter()),
+            Op::Re => self
+                .regex
+                .as_ref()
+                .and_then(|r| r.literals())
+                .map(Strs::iter),
             _ => None,
         }
     }
@@ -255,12 +217,12 @@ impl Cond {
     /// the literal gate of a regex run once over all values. Same answers.
     pub fn eval_joined(&self, vals: &[FieldVal<'_>], joined: &Joined) -> Option<Option<usize>> {
         let words = match (&self.op, &self.regex) {
-            (Op::Contains | Op::NotContains, _) => Some(self.lower.as_slice()),
-            (Op::Re | Op::NotRe, Some(re)) => re.plain_words(),
+            (Op::Contains | Op::NotContains, _) => Some(self.lower_finders.get(&self.lower)),
+            (Op::Re | Op::NotRe, Some(re)) => re.plain_finders(),
             _ => None,
         };
         if let Some(words) = words
-            && let Some(first) = joined.first_with_any(words)
+            && let Some(first) = joined.first_with_any(words, 0)
         {
             return match self.op {
                 Op::Contains | Op::Re => first.map(Some),
@@ -269,15 +231,17 @@ impl Cond {
         }
         if self.op == Op::Re
             && let Some(re) = &self.regex
-            && let Some(lits) = re.literals()
-            && let Some(first) = joined.first_with_any(lits)
+            && let Some(lits) = re.literal_finders()
+            && let Some(mut next) = joined.first_with_any(lits, 0)
         {
-            // No value before the first one holding a literal can match.
-            let from = first?;
-            return vals[from..]
-                .iter()
-                .position(|v| re.is_match(&v.value) == Some(true))
-                .map(|i| Some(from + i));
+            // A value without a literal cannot match: the regex only runs on those with one.
+            while let Some(at) = next {
+                if re.is_match_holding_literal(&vals[at].value) == Some(true) {
+                    return Some(Some(at));
+                }
+                next = joined.first_with_any(lits, at + 1).flatten();
+            }
+            return None;
         }
         self.eval(vals)
     }
@@ -353,23 +317,32 @@ impl Joined {
         Joined { lower, starts }
     }
 
-    /// The first value containing one of `words` (lower case), as [`contains_ci`] on each
-    /// value would find it. `None` when a word holds a line break, which could match across two
-    /// values here.
-    pub fn first_with_any(&self, words: &[String]) -> Option<Option<usize>> {
+    /// The first value from value `from` on containing one of the words (lower case) of
+    /// `finders`, as [`contains_ci`] on each value would find it. `None` when a word holds a
+    /// line break, which could match across two values here.
+    pub fn first_with_any(&self, finders: &[Finder<'_>], from: usize) -> Option<Option<usize>> {
+        let Some(&start) = self.starts.get(from) else {
+            return Some(None);
+        };
+        let text = &self.lower.as_bytes()[start..];
         let mut best: Option<usize> = None;
-        for w in words {
-            if w.contains('\n') {
+        for f in finders {
+            let w = f.needle();
+            if w.contains(&b'\n') {
                 return None;
             }
-            let end = best.map_or(self.lower.len(), |b| (b + w.len()).min(self.lower.len()));
-            if let Some(p) = memchr::memmem::find(&self.lower.as_bytes()[..end], w.as_bytes())
+            let end = best.map_or(text.len(), |b| (b + w.len()).min(text.len()));
+            if let Some(p) = f.find(&text[..end])
                 && best.is_none_or(|b| p < b)
             {
                 best = Some(p);
             }
         }
-        Some(best.and_then(|p| self.starts.partition_point(|&s| s <= p).checked_sub(1)))
+        Some(best.and_then(|p| {
+            self.starts
+                .partition_point(|&s| s <= start + p)
+                .checked_sub(1)
+        }))
     }
 }
 
@@ -405,163 +378,7 @@ pub fn contains_ci(hay: &str, needle: &str) -> bool {
     false
 }
 
-/// A conservative set of literals one of which must occur in any match of `pattern`: the
-/// top-level alternatives, each reduced to its longest plain-text run. `None` when any
-/// alternative has no usable literal.
-pub fn regex_literals(pattern: &str) -> Option<Vec<String>> {
-    let p = pattern.strip_prefix("(?i)").unwrap_or(pattern);
-    let alts = split_top_level(p)?;
-    let mut out = Vec::new();
-    for a in alts {
-        match longest_plain_run(a).filter(|l| l.len() >= 4 && l.is_ascii()) {
-            Some(lit) => out.push(lit.to_lowercase()),
-            None => out.extend(group_alternatives(a)?),
-        }
-    }
-    Some(out)
-}
-
-/// For an alternative like `\b(0x)?(80090325|800b0109)\b`: the plain alternatives of its first
-/// group that is not optional, each of which must then occur.
-fn group_alternatives(a: &str) -> Option<Vec<String>> {
-    let b = a.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 2,
-            b'(' => {
-                let start = i + 1;
-                let mut depth = 1;
-                let mut j = start;
-                while j < b.len() && depth > 0 {
-                    match b[j] {
-                        b'\\' => j += 1,
-                        b'(' => depth += 1,
-                        b')' => depth -= 1,
-                        _ => {}
-                    }
-                    j += 1;
-                }
-                if depth != 0 {
-                    return None;
-                }
-                let inner = &a[start..j - 1];
-                let optional = matches!(b.get(j), Some(b'?') | Some(b'*') | Some(b'{'));
-                if !optional && !inner.starts_with('?') {
-                    let mut lits = Vec::new();
-                    for alt in split_top_level(inner)? {
-                        let plain = alt
-                            .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '_' || c == '-');
-                        if !plain || alt.len() < 4 {
-                            return None;
-                        }
-                        lits.push(alt.to_lowercase());
-                    }
-                    return Some(lits);
-                }
-                i = j;
-            }
-            _ => i += 1,
-        }
-    }
-    None
-}
-
-fn split_top_level(p: &str) -> Option<Vec<&str>> {
-    let mut depth = 0i32;
-    let mut parts = Vec::new();
-    let mut start = 0;
-    let b = p.as_bytes();
-    let mut i = 0;
-    let mut in_class = false;
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 1,
-            b'[' if !in_class => in_class = true,
-            b']' if in_class => in_class = false,
-            b'(' if !in_class => depth += 1,
-            b')' if !in_class => depth -= 1,
-            b'|' if !in_class && depth == 0 => {
-                parts.push(&p[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    parts.push(&p[start..]);
-    if depth != 0 {
-        return None;
-    }
-    Some(parts)
-}
-
-/// The longest run of characters that match themselves, outside groups, classes and
-/// quantified atoms. Escaped punctuation counts as literal.
-fn longest_plain_run(a: &str) -> Option<String> {
-    let chars: Vec<char> = a.chars().collect();
-    let mut best = String::new();
-    let mut cur = String::new();
-    let mut i = 0;
-    let mut depth = 0;
-    let flush = |cur: &mut String, best: &mut String| {
-        if cur.len() > best.len() {
-            *best = cur.clone();
-        }
-        cur.clear();
-    };
-    while i < chars.len() {
-        let c = chars[i];
-        let next_is_quant = chars
-            .get(i + 1)
-            .is_some_and(|n| matches!(n, '?' | '*' | '+' | '{'));
-        match c {
-            '(' => {
-                depth += 1;
-                flush(&mut cur, &mut best);
-            }
-            ')' => {
-                depth -= 1;
-                flush(&mut cur, &mut best);
-            }
-            '[' => {
-                flush(&mut cur, &mut best);
-                while i < chars.len() && chars[i] != ']' {
-                    if chars[i] == '\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            '\\' => {
-                let e = chars.get(i + 1).copied()?;
-                i += 1;
-                let after_quant = chars
-                    .get(i + 1)
-                    .is_some_and(|n| matches!(n, '?' | '*' | '+' | '{'));
-                if e.is_ascii_punctuation() && depth == 0 && !after_quant {
-                    cur.push(e);
-                } else {
-                    flush(&mut cur, &mut best);
-                }
-            }
-            '{' => {
-                flush(&mut cur, &mut best);
-                while i < chars.len() && chars[i] != '}' {
-                    i += 1;
-                }
-            }
-            '.' | '^' | '$' | '|' | '?' | '*' | '+' | '}' => flush(&mut cur, &mut best),
-            c if depth == 0 && !next_is_quant => cur.push(c),
-            _ => flush(&mut cur, &mut best),
-        }
-        i += 1;
-    }
-    flush(&mut cur, &mut best);
-    let t = best.trim().to_string();
-    if t.is_empty() { None } else { Some(t) }
-}
+pub use super::cond_syntax::regex_literals;
 
 #[cfg(test)]
 mod tests {

@@ -71,14 +71,14 @@ fn split_files(text: &str) -> Vec<(String, String)> {
 pub fn run_all(rules: &RuleSet) -> Vec<ExampleResult> {
     let mut out = Vec::new();
     for (ri, r) in rules.rules.iter().enumerate() {
-        for e in &r.examples {
+        for e in r.examples.iter() {
             out.push(ExampleResult {
                 rule: r.id.clone(),
                 file: r.file.clone(),
                 line: e.line,
                 should_match: e.should_match,
                 matched: rule_matches_text(rules, ri, &e.text),
-                note: e.note.clone(),
+                note: e.note.as_deref().map(str::to_string),
             });
         }
     }

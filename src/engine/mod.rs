@@ -3,12 +3,15 @@
 //! matched against every record and every derived fact.
 
 pub mod cond;
+pub mod cond_syntax;
+pub mod dfa;
 pub mod docs;
 pub mod examples;
 pub mod fields;
 pub mod regex_tier;
 pub mod schema;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::Path;
@@ -53,8 +56,8 @@ pub struct CauseDef {
 #[derive(Clone, Debug)]
 pub struct Example {
     pub should_match: bool,
-    pub text: String,
-    pub note: Option<String>,
+    pub text: Cow<'static, str>,
+    pub note: Option<Cow<'static, str>>,
     pub line: usize,
 }
 
@@ -73,7 +76,8 @@ pub struct Rule {
     /// it adds no evidence, and when it comes after all of the cause's evidence the cause keeps
     /// `1 - weight` of its score.
     pub clears: bool,
-    pub examples: Vec<Example>,
+    /// Part of the binary for the embedded rules: only `rules test` reads them.
+    pub examples: Cow<'static, [Example]>,
     pub file: String,
     pub line: usize,
     /// The conditions in the order they are evaluated: cheap comparisons first, so a record that
@@ -116,8 +120,21 @@ struct Prefilter {
 }
 
 mod embedded {
-    use super::schema::{RawCause, RawExample, RawRule};
+    use super::cond::{Op, PreCond};
+    use super::dfa::Table;
+    use super::regex_tier::PreRegex;
+    use super::{CauseDef, Cond, Example, Rule};
+    use std::borrow::Cow;
     include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+}
+
+/// The build script's DFA for `pattern`, when an embedded rule has that pattern.
+fn embedded_dfa(pattern: &str) -> Option<&'static dfa::Table> {
+    embedded::CONDS
+        .iter()
+        .filter_map(|c| c.regex.as_ref())
+        .find(|r| r.pattern == pattern)
+        .and_then(|r| r.dfa)
 }
 
 fn valid_id(s: &str) -> bool {
@@ -128,14 +145,14 @@ fn valid_id(s: &str) -> bool {
 }
 
 impl RuleSet {
-    /// The rules built into the binary. They were read from `rules/` at build time, and their
-    /// regexes are checked by the test suite, so only what the engine derives is built here.
+    /// The rules built into the binary. The build script read `rules/` and wrote the causes and
+    /// rules out as Rust values (conditions parsed, regexes compiled to DFAs), failing the build
+    /// on a file or condition that does not read; what only the engine checks (ids, fields,
+    /// examples, `yields_to`) the test suite checks, by loading `rules/` as a directory and
+    /// comparing. So a process only builds the strings the report needs.
     pub fn embedded() -> Result<RuleSet, Vec<RuleError>> {
-        let causes = embedded::causes()
-            .into_iter()
-            .map(|(f, c)| (f.to_string(), c))
-            .collect();
-        RuleSet::from_raw(causes, "embedded", false)
+        let (causes, rules) = embedded::rule_set();
+        Ok(RuleSet::assemble(causes, rules, "embedded"))
     }
 
     /// Every `*.toml` file in `dir`.
@@ -203,7 +220,7 @@ impl RuleSet {
                 }),
             }
         }
-        match RuleSet::from_raw(raws, origin, true) {
+        match RuleSet::from_raw(raws, origin) {
             Ok(set) if errors.is_empty() => Ok(set),
             Ok(_) => Err(errors),
             Err(mut more) => {
@@ -213,12 +230,10 @@ impl RuleSet {
         }
     }
 
-    /// Compile read rule files. `check_regexes` parses every regex now (rules from a
-    /// directory); otherwise a regex is only compiled when first used.
+    /// Compile read rule files, checking everything (every regex is parsed now).
     fn from_raw(
         files: Vec<(String, schema::RawCause)>,
         origin: &str,
-        check_regexes: bool,
     ) -> Result<RuleSet, Vec<RuleError>> {
         let mut errors = Vec::new();
         let mut causes: Vec<CauseDef> = Vec::new();
@@ -308,7 +323,7 @@ impl RuleSet {
                 }
                 let mut conds = Vec::new();
                 for (c, l) in &rf.when {
-                    match Cond::parse_checked(c, check_regexes) {
+                    match Cond::parse(c) {
                         Ok(cond) => {
                             if !fields::field_known(&kind, &cond.field) {
                                 errors.push(err(
@@ -329,14 +344,14 @@ impl RuleSet {
                         format!("rule `{rid}` needs at least one example that must match and one that must not"),
                     ));
                 }
-                let examples = rf
+                let examples: Vec<Example> = rf
                     .examples
                     .into_iter()
                     .map(|e| Example {
                         should_match: e.should_match,
                         line: e.line,
-                        text: e.text,
-                        note: e.note,
+                        text: Cow::Owned(e.text),
+                        note: e.note.map(Cow::Owned),
                     })
                     .collect();
                 let mut eval_order: Vec<usize> = (0..conds.len()).collect();
@@ -351,7 +366,7 @@ impl RuleSet {
                     conds,
                     corroborating: rf.corroborating,
                     clears: rf.clears,
-                    examples,
+                    examples: Cow::Owned(examples),
                     file: file.clone(),
                     line: rline,
                 });
@@ -378,17 +393,22 @@ impl RuleSet {
         if !errors.is_empty() {
             return Err(errors);
         }
+        Ok(RuleSet::assemble(causes, rules, origin))
+    }
+
+    /// The rule set of checked causes and rules.
+    fn assemble(causes: Vec<CauseDef>, rules: Vec<Rule>, origin: &str) -> RuleSet {
         let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, r) in rules.iter().enumerate() {
             by_kind.entry(r.kind.clone()).or_default().push(i);
         }
-        Ok(RuleSet {
+        RuleSet {
             causes,
             rules,
             by_kind,
             prefilter: std::sync::OnceLock::new(),
             origin: origin.to_string(),
-        })
+        }
     }
 
     pub fn cause(&self, id: &str) -> Option<&CauseDef> {
@@ -869,6 +889,33 @@ pub fn case_source(name: &str) -> SourceLoc {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The build script's rule set is the one the engine builds, with every check, from the
+    /// rule files: same causes, rules, conditions, examples and evaluation order.
+    #[test]
+    fn embedded_rules_are_the_rule_files() {
+        let embedded = RuleSet::embedded().expect("embedded rules");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let read = RuleSet::from_dir(&dir).expect("the rule files pass every check");
+        assert_eq!(embedded.causes.len(), read.causes.len());
+        assert_eq!(embedded.rules.len(), read.rules.len());
+        let rel = |f: &str| f.rsplit('/').next().unwrap_or(f).to_string();
+        for (a, b) in embedded.causes.iter().zip(&read.causes) {
+            let b = CauseDef {
+                file: format!("rules/{}", rel(&b.file)),
+                ..b.clone()
+            };
+            assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        }
+        for (a, b) in embedded.rules.iter().zip(&read.rules) {
+            let b = Rule {
+                file: format!("rules/{}", rel(&b.file)),
+                ..b.clone()
+            };
+            assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        }
+        assert_eq!(embedded.literals(), read.literals());
+    }
 
     #[test]
     fn every_free_text_rule_has_a_selective_literal() {

@@ -1,9 +1,9 @@
 //! What a rule file holds, read from TOML into plain values with line numbers.
 //!
 //! This module is also compiled into `build.rs`: the embedded rules are read there once, at build
-//! time, and the binary carries the [`RawCause`] values as Rust code. A process then starts
-//! without parsing TOML, and a broken embedded rule file fails the build instead of a run.
-//! Keep it free of crate imports for that reason.
+//! time, and the binary carries them as Rust values (see `RuleSet::embedded`). A process then
+//! starts without parsing TOML, and a broken embedded rule file fails the build instead of a
+//! run. Keep it free of crate imports for that reason.
 
 use serde::Deserialize;
 
@@ -160,65 +160,4 @@ pub fn read_cause(text: &str) -> Result<RawCause, (usize, String)> {
             })
             .collect(),
     })
-}
-
-/// Rust source that rebuilds `c` (for the build script). `{:?}` of a string is a valid Rust
-/// string literal.
-pub fn to_rust(c: &RawCause) -> String {
-    let strs = |v: &[String]| {
-        let items: Vec<String> = v.iter().map(|s| format!("{s:?}.into()")).collect();
-        format!("vec![{}]", items.join(", "))
-    };
-    let pairs = |v: &[(String, usize)]| {
-        let items: Vec<String> = v
-            .iter()
-            .map(|(s, l)| format!("({s:?}.into(), {l})"))
-            .collect();
-        format!("vec![{}]", items.join(", "))
-    };
-    let mut rules = Vec::new();
-    for r in &c.rules {
-        let examples: Vec<String> = r
-            .examples
-            .iter()
-            .map(|e| {
-                format!(
-                    "RawExample {{ should_match: {}, line: {}, text: {:?}.into(), note: {} }}",
-                    e.should_match,
-                    e.line,
-                    e.text,
-                    match &e.note {
-                        Some(n) => format!("Some({n:?}.into())"),
-                        None => "None".into(),
-                    }
-                )
-            })
-            .collect();
-        rules.push(format!(
-            "RawRule {{ id: {:?}.into(), id_line: {}, evidence: {:?}.into(), kind: {:?}.into(), weight: {:?}, weight_line: {}, when: {}, corroborating: {}, clears: {}, examples: vec![{}] }}",
-            r.id,
-            r.id_line,
-            r.evidence,
-            r.kind,
-            r.weight,
-            r.weight_line,
-            pairs(&r.when),
-            r.corroborating,
-            r.clears,
-            examples.join(",\n")
-        ));
-    }
-    format!(
-        "RawCause {{ id: {:?}.into(), id_line: {}, title: {:?}.into(), summary: {:?}.into(), user_sees: {}, resolution: {}, references: {}, yields_to: {}, not_a_failure: {}, rules: vec![{}] }}",
-        c.id,
-        c.id_line,
-        c.title,
-        c.summary,
-        strs(&c.user_sees),
-        strs(&c.resolution),
-        strs(&c.references),
-        pairs(&c.yields_to),
-        c.not_a_failure,
-        rules.join(",\n")
-    )
 }

@@ -43,6 +43,8 @@ impl Default for Limits {
 
 /// Bytes read before deciding an input's format.
 pub const HEAD_LEN: usize = 64 * 1024;
+/// The header of an EVTX file: all of it a file's head needs to hold.
+const EVTX_HEADER: usize = 4096;
 
 /// How the content of one input can be read.
 pub enum Content<'a> {
@@ -193,15 +195,27 @@ fn walk_path(p: &Path, display: &str, depth: u32, budget: &mut Budget, v: &mut d
             return;
         }
     };
-    let mut head = Vec::with_capacity(HEAD_LEN);
-    if let Err(e) = (&mut f).take(HEAD_LEN as u64).read_to_end(&mut head) {
-        report_error(v, display, format!("read error: {e}"));
-        return;
-    }
-    let bin = sniff_binary(&head);
     // A pipe, a device or a socket (`<(unzip -p ...)`, `/dev/zero`) can neither seek nor be
     // trusted to end: read it as a stream, capped like an archive member.
     let regular = meta.is_file();
+    // The EVTX reader reads an .evtx file again from its start and needs only its 4 KB header
+    // here: the rest of a 64 KB head would cost sixteen page faults and a copy for nothing.
+    let mut head = Vec::with_capacity(EVTX_HEADER);
+    if let Err(e) = (&mut f).take(EVTX_HEADER as u64).read_to_end(&mut head) {
+        report_error(v, display, format!("read error: {e}"));
+        return;
+    }
+    if head.len() == EVTX_HEADER && !(regular && sniff_binary(&head) == Some(Format::Evtx)) {
+        head.reserve_exact(HEAD_LEN - EVTX_HEADER);
+        if let Err(e) = (&mut f)
+            .take((HEAD_LEN - EVTX_HEADER) as u64)
+            .read_to_end(&mut head)
+        {
+            report_error(v, display, format!("read error: {e}"));
+            return;
+        }
+    }
+    let bin = sniff_binary(&head);
     if bin == Some(Format::Zip) {
         if regular {
             match f.rewind() {

@@ -16,6 +16,7 @@
 //! from the record header: exported files can carry a zero header time and renumbered ids.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{Read, Seek};
 use std::sync::{Arc, Mutex};
 
@@ -125,7 +126,36 @@ const LEARN_AT_MOST: u32 = 8;
 /// keyed by the template instance's id and its number of substitutions. Shared by the chunk
 /// workers of one file.
 #[derive(Default)]
-struct Templates(Mutex<HashMap<(u32, usize), Learned>>);
+struct Templates(Mutex<HashMap<(u32, usize), Learned, BuildHasherDefault<KeyHasher>>>);
+
+/// The map is looked up once per record, and its keys are a few small numbers: a multiply
+/// spreads them well enough, where SipHash costs more than the rest of the lookup.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// How many (provider, event id) verdicts a template keeps for providers it takes from a
+/// substitution.
+const VERDICTS: usize = 64;
 
 #[derive(Default)]
 struct Learned {
@@ -140,7 +170,13 @@ struct Learned {
     hopeless: bool,
     /// The filter's verdict by event id, for templates that fix the provider.
     verdicts: Vec<(u32, bool)>,
+    /// The filter's verdict by the provider substitution's raw bytes and the event id, for
+    /// templates that take the provider from a substitution: most records repeat a few.
+    slot_verdicts: Vec<SlotVerdict>,
 }
+
+/// ((whether UTF-16, raw provider bytes), event id, accepted).
+type SlotVerdict = ((bool, Box<[u8]>), u32, bool);
 
 impl Templates {
     /// True when `t`'s template is known and the filter rejects the provider and event id its
@@ -159,10 +195,30 @@ impl Templates {
             return false;
         };
         match (l.provider_slots.as_slice(), &l.provider) {
-            ([k], _) => match t.values.get(*k).and_then(string_value) {
-                Some(p) => !filter.accepts(&p, id),
-                None => false,
-            },
+            ([k], _) => {
+                let Some(v) = t.values.get(*k) else {
+                    return false;
+                };
+                let raw = raw_string(v);
+                if let Some((utf16, raw)) = raw
+                    && let Some(&(_, _, ok)) = l
+                        .slot_verdicts
+                        .iter()
+                        .find(|((u, r), i, _)| *i == id && *u == utf16 && **r == *raw)
+                {
+                    return !ok;
+                }
+                let Some(p) = string_value(v) else {
+                    return false;
+                };
+                let ok = filter.accepts(&p, id);
+                if let Some((utf16, raw)) = raw
+                    && l.slot_verdicts.len() < VERDICTS
+                {
+                    l.slot_verdicts.push(((utf16, raw.into()), id, ok));
+                }
+                !ok
+            }
             ([], Some(p)) => {
                 if let Some(&(_, ok)) = l.verdicts.iter().find(|(i, _)| *i == id) {
                     return !ok;
@@ -220,6 +276,16 @@ impl Templates {
 fn event_id_value(v: &BinXmlValue<'_>) -> Option<u32> {
     match v {
         BinXmlValue::UInt16Type(n) => Some(u32::from(*n)),
+        _ => None,
+    }
+}
+
+/// The bytes of a string substitution as the record holds them, and whether they are UTF-16:
+/// equal bytes of the same kind, equal text.
+fn raw_string<'v>(v: &'v BinXmlValue<'_>) -> Option<(bool, &'v [u8])> {
+    match v {
+        BinXmlValue::StringType(s) => Some((true, s.as_bytes())),
+        BinXmlValue::AnsiStringType(s) => Some((false, s.as_bytes())),
         _ => None,
     }
 }

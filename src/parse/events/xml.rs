@@ -6,6 +6,9 @@
 //! Anything else (`&foo;`, including entities a DOCTYPE declares) is kept as literal text, so
 //! an entity bomb cannot expand.
 
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
 use chrono::NaiveDateTime;
 use memchr::memmem;
 use quick_xml::Reader;
@@ -15,6 +18,8 @@ use super::{EventFilter, dates, emit_event, parse_event_id};
 use crate::input::decode::LineReader;
 use crate::model::{SourceLoc, Ts, WinEvent};
 use crate::parse::ParseCtx;
+
+mod lean;
 
 /// Largest single `<Event>` element kept, in bytes of text.
 const MAX_EVENT_BYTES: usize = 4 * 1024 * 1024;
@@ -59,7 +64,12 @@ pub(crate) struct ParsedEvent {
 /// records before the full parse. Works on the crate's rendering (double-quoted attributes)
 /// and on single-quoted exports.
 pub(crate) fn quick_scan(x: &str) -> (Option<&str>, Option<u32>) {
-    let provider = memmem::find(x.as_bytes(), b"<Provider ").and_then(|i| {
+    // Once per rendering: searchers built once, not per call.
+    static PROVIDER: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new("<Provider "));
+    static EVENT_ID: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new("<EventID"));
+    let provider = PROVIDER.find(x.as_bytes()).and_then(|i| {
         let rest = &x[i..];
         let end = rest.find('>')?;
         let tag = &rest[..end];
@@ -69,7 +79,7 @@ pub(crate) fn quick_scan(x: &str) -> (Option<&str>, Option<u32>) {
         let k = v.find(q)?;
         Some(&v[..k])
     });
-    let id = memmem::find(x.as_bytes(), b"<EventID").and_then(|i| {
+    let id = EVENT_ID.find(x.as_bytes()).and_then(|i| {
         let rest = &x[i..];
         let gt = rest.find('>')?;
         let body = &rest[gt + 1..];
@@ -120,6 +130,14 @@ impl Names {
 
 /// Parse one `<Event>...</Event>` element (surrounding text is ignored).
 pub(crate) fn parse_event_xml(x: &str) -> Result<ParsedEvent, String> {
+    match lean::parse(x) {
+        Some(p) => Ok(p),
+        None => parse_with_reader(x),
+    }
+}
+
+/// [`parse_event_xml`] with quick-xml: any XML, including what [`lean::parse`] declines.
+fn parse_with_reader(x: &str) -> Result<ParsedEvent, String> {
     let mut r = Reader::from_str(x);
     {
         let c = r.config_mut();
@@ -261,25 +279,36 @@ fn local_name<'a>(s: &'a BytesStart<'_>) -> &'a str {
     }
 }
 
-/// Each attribute of an element as (local name, value), predefined entities resolved; a value
-/// with an unknown entity is kept raw. Namespace declarations are skipped.
-fn for_each_attr(s: &BytesStart<'_>, mut f: impl FnMut(&str, std::borrow::Cow<'_, str>)) {
-    for a in s.attributes().with_checks(false).flatten() {
-        let k = a.key.as_ref();
-        if k == "xmlns" || k.starts_with("xmlns:") {
-            continue;
+/// The attributes of an element, as [`on_open`] reads them.
+trait Attrs {
+    /// Each attribute as (local name, value), predefined entities resolved; a value with an
+    /// unknown entity is kept raw. Namespace declarations are skipped.
+    fn for_each(&self, f: &mut dyn FnMut(&str, Cow<'_, str>));
+}
+
+impl Attrs for BytesStart<'_> {
+    fn for_each(&self, f: &mut dyn FnMut(&str, Cow<'_, str>)) {
+        for a in self.attributes().with_checks(false).flatten() {
+            let k = a.key.as_ref();
+            if k == "xmlns" || k.starts_with("xmlns:") {
+                continue;
+            }
+            let key = a.key.local_name().into_inner();
+            let val = match a.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
+                Ok(v) => v,
+                Err(_) => a.value.clone(),
+            };
+            f(key, val);
         }
-        let key = a.key.local_name().into_inner();
-        let val = match a.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
-            Ok(v) => v,
-            Err(_) => a.value.clone(),
-        };
-        f(key, val);
     }
 }
 
+fn for_each_attr(s: &(impl Attrs + ?Sized), mut f: impl FnMut(&str, Cow<'_, str>)) {
+    s.for_each(&mut f);
+}
+
 fn on_open(
-    s: &BytesStart<'_>,
+    s: &(impl Attrs + ?Sized),
     name: &str,
     section: Section,
     depth: usize,
@@ -587,6 +616,132 @@ mod tests {
         assert_eq!(recs.len(), 3);
         assert_eq!(recs[2].source.record, Some(4243));
         assert!(recs[0].ts.unwrap().is_utc());
+    }
+
+    /// Both readers give the same answer on `x`; true when the lean one read it itself.
+    fn same_either_way(x: &str) -> bool {
+        let Some(lean) = lean::parse(x) else {
+            return false;
+        };
+        let full = parse_with_reader(x);
+        assert_eq!(
+            Ok(format!("{lean:?}")),
+            full.map(|p| format!("{p:?}")),
+            "on {x:?}"
+        );
+        true
+    }
+
+    /// Every event of the real EVTX samples (as the crate renders it) and of the XML fixtures,
+    /// and damaged copies of each: where the lean reader gives an answer, quick-xml gives the
+    /// same; and it does read the crate's renderings.
+    #[test]
+    fn lean_reader_agrees_with_quick_xml() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut rendered = Vec::new();
+        if let Ok(rd) = std::fs::read_dir(root.join("../shared/samples/real")) {
+            for path in rd.filter_map(|e| e.ok()).map(|e| e.path()) {
+                if path.extension().is_none_or(|e| e != "evtx") {
+                    continue;
+                }
+                let settings = evtx::ParserSettings::new()
+                    .num_threads(1)
+                    .validate_checksums(false);
+                let Ok(p) = evtx::EvtxParser::from_path(&path) else {
+                    continue;
+                };
+                let mut p = p.with_configuration(settings);
+                rendered.extend(p.records().filter_map(|r| r.ok()).map(|r| r.data));
+            }
+        }
+        let mut exported = vec![EV.to_string()];
+        for entry in std::fs::read_dir(root.join("fixtures/events")).expect("fixtures") {
+            let path = entry.expect("entry").path();
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let mut lr = LineReader::new(
+                bytes,
+                Box::new(std::io::empty()),
+                crate::input::decode::LineLimits::default(),
+            );
+            let mut text = String::new();
+            while let Some((_, l)) = lr.next_line() {
+                text.push_str(l);
+                text.push('\n');
+            }
+            let mut from = 0;
+            while let Some(i) = find_event_start(&text, from) {
+                let end = text[i..].find("</Event>").map_or(text.len(), |e| i + e + 8);
+                exported.push(text[i..end].to_string());
+                from = end;
+            }
+        }
+        assert!(rendered.len() > 2000, "renderings: {}", rendered.len());
+        let read = rendered.iter().filter(|x| same_either_way(x)).count();
+        assert_eq!(
+            read,
+            rendered.len(),
+            "the lean reader reads every rendering"
+        );
+        for x in &exported {
+            same_either_way(x);
+        }
+        // Damaged and unusual copies: cut short, and with what XML normalises or escapes put
+        // into text and attribute values.
+        let inserts = [
+            "&amp;",
+            "&lt;&gt;",
+            "&quot;&apos;",
+            "&#13;",
+            "&#x41;",
+            "&foo;",
+            "&",
+            "&amp",
+            "\r\n",
+            "\r",
+            "\n",
+            "\t",
+            "<!-- c -->",
+            "<![CDATA[x]]>",
+            "<?pi x?>",
+            ">",
+            "\"",
+            "'",
+            "/",
+            "<",
+            "</x>",
+            "<y/>",
+            "\u{feff}",
+            "é",
+        ];
+        let mut variants = 0;
+        for (n, x) in rendered.iter().chain(&exported).enumerate() {
+            if n % 7 != 0 {
+                continue;
+            }
+            for cut in (0..x.len()).step_by(x.len() / 9 + 1) {
+                same_either_way(&x[..floor(x, cut)]);
+            }
+            for (k, ins) in inserts.iter().enumerate() {
+                for at in [
+                    x.find("\">"),
+                    x.find("</Data>"),
+                    x.find("</Computer>"),
+                    x.find("=\""),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    let at = at + (k % 2);
+                    let y = format!("{}{ins}{}", &x[..floor(x, at)], &x[floor(x, at)..]);
+                    variants += usize::from(same_either_way(&y));
+                }
+            }
+            same_either_way(&x.replace('"', "'"));
+            same_either_way(&format!("\u{feff}{x}"));
+        }
+        assert!(variants > 1000, "variants the lean reader read: {variants}");
     }
 
     #[test]
