@@ -191,7 +191,8 @@ fn main() {
     println!("cargo:rerun-if-changed=src/engine/schema.rs");
     println!("cargo:rerun-if-changed=src/engine/cond_syntax.rs");
     // A position-dependent executable has no relocations for the loader to apply at start.
-    if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+    let crt_static = env::var("CARGO_CFG_TARGET_FEATURE").is_ok_and(|f| f.contains("crt-static"));
+    if env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") && !crt_static {
         println!("cargo:rustc-link-arg-bins=-no-pie");
     }
     let mut names: Vec<String> = fs::read_dir(&dir)

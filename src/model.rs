@@ -432,4 +432,9 @@ pub trait Subject {
     fn ts(&self) -> Option<Ts>;
     /// One line that shows this record in a report.
     fn headline(&self) -> String;
+    /// The Windows event ID, for a Windows event: lets the engine pass over the rules written
+    /// for other IDs without reading a field.
+    fn event_id(&self) -> Option<u32> {
+        None
+    }
 }

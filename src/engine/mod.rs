@@ -92,12 +92,38 @@ impl Rule {
     }
 }
 
+/// The event IDs a rule's conditions allow, when an `event_id` condition settles it: each
+/// `=`/`in` condition whose values are all plain decimal IDs narrows the set (a value such as
+/// `04771` is left to the condition itself, which compares text).
+fn allowed_event_ids(r: &Rule) -> Option<Vec<u32>> {
+    let mut allowed: Option<Vec<u32>> = None;
+    for c in r.conds.iter().filter(|c| c.field == "event_id") {
+        if !matches!(c.op, cond::Op::Eq | cond::Op::In) {
+            continue;
+        }
+        let ids: Option<Vec<u32>> = c
+            .values
+            .iter()
+            .map(|v| v.parse::<u32>().ok().filter(|n| n.to_string() == *v))
+            .collect();
+        let Some(ids) = ids else { continue };
+        allowed = Some(match allowed {
+            None => ids,
+            Some(a) => a.into_iter().filter(|i| ids.contains(i)).collect(),
+        });
+    }
+    allowed
+}
+
 /// The compiled rules.
 #[derive(Debug)]
 pub struct RuleSet {
     pub causes: Vec<CauseDef>,
     pub rules: Vec<Rule>,
     by_kind: HashMap<String, Vec<usize>>,
+    /// For each rule, the event IDs its `event_id = N` / `event_id in [...]` conditions allow
+    /// (`None`: any). A Windows event skips the rules for other IDs unread.
+    event_ids: Vec<Option<Vec<u32>>>,
     /// Prefilter over the literals of the rules on free text, built on first use: a case of
     /// event logs alone never needs it.
     prefilter: std::sync::OnceLock<Option<Prefilter>>,
@@ -402,10 +428,12 @@ impl RuleSet {
         for (i, r) in rules.iter().enumerate() {
             by_kind.entry(r.kind.clone()).or_default().push(i);
         }
+        let event_ids = rules.iter().map(allowed_event_ids).collect();
         RuleSet {
             causes,
             rules,
             by_kind,
+            event_ids,
             prefilter: std::sync::OnceLock::new(),
             origin: origin.to_string(),
         }
@@ -499,6 +527,11 @@ impl RuleSet {
         scratch: &mut Vec<FieldVal<'s>>,
         text: &mut TextCache<'s>,
     ) {
+        if let (Some(id), Some(ids)) = (s.event_id(), &self.event_ids[ri])
+            && !ids.contains(&id)
+        {
+            return;
+        }
         let rule = &self.rules[ri];
         let mut anchor: Option<(FieldVal<'s>, bool)> = None;
         for c in rule.eval_order.iter().map(|&i| &rule.conds[i]) {
