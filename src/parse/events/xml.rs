@@ -19,6 +19,7 @@ use crate::input::decode::LineReader;
 use crate::model::{SourceLoc, Ts, WinEvent};
 use crate::parse::ParseCtx;
 
+mod fast;
 mod lean;
 
 /// Largest single `<Event>` element kept, in bytes of text.
@@ -130,6 +131,9 @@ impl Names {
 
 /// Parse one `<Event>...</Event>` element (surrounding text is ignored).
 pub(crate) fn parse_event_xml(x: &str) -> Result<ParsedEvent, String> {
+    if let Some(p) = fast::parse(x) {
+        return Ok(p);
+    }
     match lean::parse(x) {
         Some(p) => Ok(p),
         None => parse_with_reader(x),
@@ -618,12 +622,21 @@ mod tests {
         assert!(recs[0].ts.unwrap().is_utc());
     }
 
-    /// Both readers give the same answer on `x`; true when the lean one read it itself.
+    /// The readers give the same answer on `x`; true when the lean one read it itself.
     fn same_either_way(x: &str) -> bool {
+        let full = parse_with_reader(x);
+        if let Some(fast) = fast::parse(x) {
+            assert_eq!(
+                Ok(format!("{fast:?}")),
+                full.as_ref()
+                    .map(|p| format!("{p:?}"))
+                    .map_err(|e| e.clone()),
+                "fast reader on {x:?}"
+            );
+        }
         let Some(lean) = lean::parse(x) else {
             return false;
         };
-        let full = parse_with_reader(x);
         assert_eq!(
             Ok(format!("{lean:?}")),
             full.map(|p| format!("{p:?}")),
@@ -684,6 +697,18 @@ mod tests {
             rendered.len(),
             "the lean reader reads every rendering"
         );
+        // The plain shape is most of them: the fast reader must not decline it.
+        let plain = rendered
+            .iter()
+            .filter(|x| !x.contains("<UserData>") && !x.contains('&') && !x.contains('\r'))
+            .collect::<Vec<_>>();
+        let fast = plain.iter().filter(|x| fast::parse(x).is_some()).count();
+        assert_eq!(
+            fast,
+            plain.len(),
+            "the fast reader reads every plain rendering"
+        );
+        assert!(plain.len() * 2 > rendered.len(), "plain: {}", plain.len());
         for x in &exported {
             same_either_way(x);
         }
