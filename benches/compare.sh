@@ -43,11 +43,8 @@ hyperfine --warmup 2 --runs 10 --export-json "$WORK/evtx.json" \
   "for f in $EVTX; do evtx_dump -o jsonl \$f > /dev/null 2>&1 || true; done" >/dev/null
 ratio "the real .evtx samples (vs evtx_dump -o jsonl)" "$WORK/evtx.json"
 
-for f in ../shared/samples/real/*.evtx; do
-  hyperfine -N -i --warmup 3 --runs 30 --export-json "$WORK/one.json" \
-    "$BIN analyze --format json --output /dev/null $f" "evtx_dump -o jsonl $f" >/dev/null 2>&1
-  ratio "$(basename "$f") alone (vs evtx_dump -o jsonl)" "$WORK/one.json"
-done
+# One file at a time, the two tools alternating run by run (see the script).
+benches/evtx_each.py "$BIN"
 
 SMALL=fixtures/cases/clock-skew-1013.zip
 hyperfine -N --warmup 3 --runs 30 --export-json "$WORK/small.json" "$BIN analyze --format json --output /dev/null $SMALL" >/dev/null

@@ -226,19 +226,17 @@ impl<'r> LineReader<'r> {
             self.start = 0;
         }
         if self.raw.is_empty() {
-            self.raw.resize(CHUNK, 0);
-            let n = loop {
-                match self.src.read(&mut self.raw) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => {
-                        self.io_error = Some(e);
-                        break 0;
-                    }
-                }
-            };
-            self.raw.truncate(n);
-            self.bytes_read += n as u64;
+            // `read_to_end` reads into the spare capacity without zeroing it first (a file
+            // reads straight into it); `resize` then `read` cleared 64 KB before every read.
+            self.raw.reserve(CHUNK);
+            let before = self.raw.len();
+            if let Err(e) = (&mut self.src)
+                .take(CHUNK as u64)
+                .read_to_end(&mut self.raw)
+            {
+                self.io_error = Some(e);
+            }
+            self.bytes_read += (self.raw.len() - before) as u64;
         }
         let last = self.raw.is_empty();
         let before = self.buf.len();

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""One .evtx file at a time: `sfbdiag analyze` against `evtx_dump -o jsonl` on the same file.
+
+The two commands run alternately, N times each, so both sides see the same machine state (a
+shared machine drifts over the seconds a sequential run takes); the ratio of the medians is
+printed per file. Usage: benches/evtx_each.py [BIN] [FILES...]   (env N, default 100)
+"""
+import glob
+import os
+import statistics
+import sys
+import time
+
+here = os.path.dirname(os.path.abspath(__file__))
+binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "target", "release", "sfbdiag")
+files = sys.argv[2:] or sorted(glob.glob(os.path.join(here, "..", "..", "shared", "samples", "real", "*.evtx")))
+runs = int(os.environ.get("N", "100"))
+dump = os.environ.get("EVTX_DUMP") or next(
+    (os.path.join(d, "evtx_dump") for d in os.environ["PATH"].split(":") if os.access(os.path.join(d, "evtx_dump"), os.X_OK)),
+    None,
+)
+if dump is None:
+    sys.exit("evtx_dump not found: cargo install evtx")
+null = os.open(os.devnull, os.O_WRONLY)
+
+
+def once(argv):
+    t = time.perf_counter()
+    pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=[(os.POSIX_SPAWN_DUP2, null, 1), (os.POSIX_SPAWN_DUP2, null, 2)])
+    os.waitpid(pid, 0)
+    return time.perf_counter() - t
+
+
+worst = 0.0
+for f in files:
+    ours, theirs = [], []
+    for _ in range(runs):
+        ours.append(once([binary, "analyze", "--format", "json", "--output", os.devnull, f]))
+        theirs.append(once([dump, "-o", "jsonl", f]))
+    a, b = statistics.median(ours), statistics.median(theirs)
+    worst = max(worst, a / b)
+    print(f"{os.path.basename(f)} alone: sfbdiag {a * 1000:.2f} ms, evtx_dump {b * 1000:.2f} ms, ratio {a / b:.2f}x (medians of {runs} alternating runs)")
+print(f"worst single-file ratio: {worst:.2f}x")
