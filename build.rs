@@ -321,7 +321,7 @@ fn precond(
 /// build them, the conditions taken from `CONDS` (whose operators are `ops`, in order).
 fn rule_set_rust(files: &[(String, schema::RawCause)], ops: &[cond_syntax::Op]) -> String {
     use cond_syntax::Op;
-    let string = |v: &str| format!("{v:?}.into()");
+    let string = |v: &str| format!("Cow::Borrowed({v:?})");
     let strings = |v: &[String]| {
         let items: Vec<String> = v.iter().map(|x| string(x)).collect();
         format!("vec![{}]", items.join(", "))

@@ -474,7 +474,7 @@ fn explain(set: &RuleSet, id: &str) -> Result<String> {
     let (cause, only_rule) = if let Some(c) = set.cause(id) {
         (c, None)
     } else if let Some(r) = set.rule(id) {
-        (&set.causes[r.cause], Some(r.id.as_str()))
+        (&set.causes[r.cause], Some(r.id.as_ref()))
     } else {
         bail!("no cause or rule is called `{id}`; see `sfbdiag rules list`");
     };

@@ -214,7 +214,7 @@ pub fn build_report(
         });
     }
     // A cause yields to a better explanation of the same evidence.
-    let snapshot: Vec<(String, f64)> = scored
+    let snapshot: Vec<(crate::engine::Text, f64)> = scored
         .iter()
         .map(|s| (rules.causes[s.ci].id.clone(), s.raw))
         .collect();
@@ -268,15 +268,15 @@ pub fn build_report(
             let r = &rules.rules[ri];
             let h = &hits.per_rule[ri];
             rule_matches.push(RuleMatch {
-                rule: r.id.clone(),
-                evidence: r.evidence.clone(),
+                rule: r.id.to_string(),
+                evidence: r.evidence.to_string(),
                 weight: r.weight,
                 hits: h.count,
             });
             for e in &h.samples {
                 if evidence.len() < MAX_EVIDENCE {
                     let mut e = e.clone();
-                    e.rule = r.id.clone();
+                    e.rule = r.id.to_string();
                     e.timestamp = to_utc(e.timestamp, utc_offset);
                     evidence.push(e);
                 }
@@ -287,7 +287,7 @@ pub fn build_report(
             && let Some(e) = hits.per_rule[ri].samples.last()
         {
             let mut e = e.clone();
-            e.rule = rules.rules[ri].id.clone();
+            e.rule = rules.rules[ri].id.to_string();
             e.timestamp = to_utc(e.timestamp, utc_offset);
             if evidence.len() >= MAX_EVIDENCE {
                 evidence.pop();
@@ -300,7 +300,7 @@ pub fn build_report(
         let finding = matched.iter().find_map(|&ri| {
             let r = &rules.rules[ri];
             FACT_KINDS
-                .contains(&r.kind.as_str())
+                .contains(&r.kind.as_ref())
                 .then(|| hits.per_rule[ri].samples.first().map(|e| e.text.clone()))?
         });
         if c.id == "clock-skew"
@@ -335,7 +335,7 @@ pub fn build_report(
             w.join("; ")
         };
         diagnoses.push(Diagnosis {
-            cause: c.id.clone(),
+            cause: c.id.to_string(),
             rank: rank + 1,
             score: (s.score * 100.0).round() / 100.0,
             confidence: if s.recovered {
@@ -344,10 +344,10 @@ pub fn build_report(
                 confidence(s.score)
             }
             .to_string(),
-            title: c.title.clone(),
+            title: c.title.to_string(),
             summary,
-            resolution: c.resolution.clone(),
-            references: c.references.clone(),
+            resolution: c.resolution.iter().map(|t| t.to_string()).collect(),
+            references: c.references.iter().map(|t| t.to_string()).collect(),
             evidence,
             why,
             recovered: s.recovered,

@@ -73,8 +73,8 @@ pub fn run_all(rules: &RuleSet) -> Vec<ExampleResult> {
     for (ri, r) in rules.rules.iter().enumerate() {
         for e in r.examples.iter() {
             out.push(ExampleResult {
-                rule: r.id.clone(),
-                file: r.file.clone(),
+                rule: r.id.to_string(),
+                file: r.file.to_string(),
                 line: e.line,
                 should_match: e.should_match,
                 matched: rule_matches_text(rules, ri, &e.text),

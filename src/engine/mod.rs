@@ -40,18 +40,22 @@ impl fmt::Display for RuleError {
 /// A documented cause, as its rule file describes it.
 #[derive(Clone, Debug, Serialize)]
 pub struct CauseDef {
-    pub id: String,
-    pub title: String,
-    pub summary: String,
-    pub user_sees: Vec<String>,
-    pub resolution: Vec<String>,
-    pub references: Vec<String>,
+    pub id: Text,
+    pub title: Text,
+    pub summary: Text,
+    pub user_sees: Vec<Text>,
+    pub resolution: Vec<Text>,
+    pub references: Vec<Text>,
     /// Causes that explain this one's evidence better when they are present.
-    pub yields_to: Vec<String>,
+    pub yields_to: Vec<Text>,
     /// A prompt rather than a failure: a later successful sign-in does not lower it.
     pub not_a_failure: bool,
-    pub file: String,
+    pub file: Text,
 }
+
+/// Text of a cause or rule: borrowed from the binary for the embedded rules, so a process
+/// builds none of it at start; owned when read from a `--rules` directory.
+pub type Text = Cow<'static, str>;
 
 #[derive(Clone, Debug)]
 pub struct Example {
@@ -64,10 +68,10 @@ pub struct Example {
 /// One signature of a cause.
 #[derive(Clone, Debug)]
 pub struct Rule {
-    pub id: String,
+    pub id: Text,
     pub cause: usize,
-    pub evidence: String,
-    pub kind: String,
+    pub evidence: Text,
+    pub kind: Text,
     pub weight: f64,
     pub conds: Vec<Cond>,
     /// Counts only when another, non-corroborating rule of the same cause matched.
@@ -78,7 +82,7 @@ pub struct Rule {
     pub clears: bool,
     /// Part of the binary for the embedded rules: only `rules test` reads them.
     pub examples: Cow<'static, [Example]>,
-    pub file: String,
+    pub file: Text,
     pub line: usize,
     /// The conditions in the order they are evaluated: cheap comparisons first, so a record that
     /// fails on its provider or status never reaches a regex.
@@ -307,16 +311,17 @@ impl RuleSet {
             for (y, line) in &cf.yields_to {
                 yields.push((ci, y.clone(), file.clone(), *line));
             }
+            let texts = |v: Vec<String>| v.into_iter().map(Text::from).collect::<Vec<Text>>();
             causes.push(CauseDef {
-                id: cid.clone(),
-                title: cf.title,
-                summary: cf.summary,
-                user_sees: cf.user_sees,
-                resolution: cf.resolution,
-                references: cf.references,
-                yields_to: cf.yields_to.into_iter().map(|(y, _)| y).collect(),
+                id: cid.clone().into(),
+                title: cf.title.into(),
+                summary: cf.summary.into(),
+                user_sees: texts(cf.user_sees),
+                resolution: texts(cf.resolution),
+                references: texts(cf.references),
+                yields_to: cf.yields_to.into_iter().map(|(y, _)| y.into()).collect(),
                 not_a_failure: cf.not_a_failure,
-                file: file.clone(),
+                file: file.clone().into(),
             });
             for rf in cf.rules {
                 let rid = rf.id;
@@ -384,22 +389,22 @@ impl RuleSet {
                 eval_order.sort_by_key(|&i| conds[i].cost());
                 rules.push(Rule {
                     eval_order,
-                    id: rid,
+                    id: rid.into(),
                     cause: ci,
-                    evidence: rf.evidence,
-                    kind,
+                    evidence: rf.evidence.into(),
+                    kind: kind.into(),
                     weight: w,
                     conds,
                     corroborating: rf.corroborating,
                     clears: rf.clears,
                     examples: Cow::Owned(examples),
-                    file: file.clone(),
+                    file: file.clone().into(),
                     line: rline,
                 });
             }
         }
         for (_, y, file, line) in &yields {
-            if !causes.iter().any(|c| &c.id == y) {
+            if !causes.iter().any(|c| c.id == *y) {
                 errors.push(RuleError {
                     file: file.clone(),
                     line: *line,
@@ -410,7 +415,7 @@ impl RuleSet {
         for (ci, c) in causes.iter().enumerate() {
             if !rules.iter().any(|r| r.cause == ci) {
                 errors.push(RuleError {
-                    file: c.file.clone(),
+                    file: c.file.to_string(),
                     line: 1,
                     message: format!("cause `{}` has no rules", c.id),
                 });
@@ -426,7 +431,13 @@ impl RuleSet {
     fn assemble(causes: Vec<CauseDef>, rules: Vec<Rule>, origin: &str) -> RuleSet {
         let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, r) in rules.iter().enumerate() {
-            by_kind.entry(r.kind.clone()).or_default().push(i);
+            // A handful of kinds over all the rules: a key is built once per kind.
+            match by_kind.get_mut(r.kind.as_ref()) {
+                Some(v) => v.push(i),
+                None => {
+                    by_kind.insert(r.kind.to_string(), vec![i]);
+                }
+            }
         }
         let event_ids = rules.iter().map(allowed_event_ids).collect();
         RuleSet {
@@ -642,7 +653,7 @@ fn build_prefilter(rules: &[Rule]) -> Option<Prefilter> {
                     }
                 }
             }
-            None => always.entry(r.kind.clone()).or_default().push(i),
+            None => always.entry(r.kind.to_string()).or_default().push(i),
         }
     }
     // Lines the facts stage reads even when no rule names them: Online host names, the
@@ -935,14 +946,14 @@ mod tests {
         let rel = |f: &str| f.rsplit('/').next().unwrap_or(f).to_string();
         for (a, b) in embedded.causes.iter().zip(&read.causes) {
             let b = CauseDef {
-                file: format!("rules/{}", rel(&b.file)),
+                file: format!("rules/{}", rel(&b.file)).into(),
                 ..b.clone()
             };
             assert_eq!(format!("{a:?}"), format!("{b:?}"));
         }
         for (a, b) in embedded.rules.iter().zip(&read.rules) {
             let b = Rule {
-                file: format!("rules/{}", rel(&b.file)),
+                file: format!("rules/{}", rel(&b.file)).into(),
                 ..b.clone()
             };
             assert_eq!(format!("{a:?}"), format!("{b:?}"));
