@@ -462,13 +462,15 @@ pub fn event_filter(rules: &RuleSet) -> EventFilter {
     for p in ["lync", "communicator"] {
         f = f.provider_event(p, 11);
     }
-    for r in rules.rules.iter().filter(|r| r.kind == "event") {
-        let ids: Vec<u32> = r
-            .conds
-            .iter()
-            .filter(|c| c.field == "event_id" && matches!(c.op, Op::In | Op::Eq))
-            .flat_map(|c| c.values.iter().filter_map(|v| v.parse().ok()))
-            .collect();
+    for (ri, r) in rules.rules.iter().enumerate() {
+        if r.kind != "event" {
+            continue;
+        }
+        // The same reading of the rule's `event_id` conditions the engine matches with.
+        let ids: Vec<u32> = rules
+            .allowed_event_ids(ri)
+            .map(<[u32]>::to_vec)
+            .unwrap_or_default();
         let providers: Option<Vec<String>> = r
             .conds
             .iter()

@@ -450,6 +450,11 @@ impl RuleSet {
         }
     }
 
+    /// The event IDs rule `ri` can match, when its `event_id` conditions settle them.
+    pub fn allowed_event_ids(&self, ri: usize) -> Option<&[u32]> {
+        self.event_ids.get(ri)?.as_deref()
+    }
+
     pub fn cause(&self, id: &str) -> Option<&CauseDef> {
         self.causes.iter().find(|c| c.id == id)
     }
