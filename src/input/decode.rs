@@ -139,6 +139,9 @@ pub struct LineReader<'r> {
     first_malformed: Option<u64>,
     /// The last line handed out had no terminator (the input ended in the middle of it).
     last_unterminated: bool,
+    /// UTF-8 input read straight into `buf` and validated in place; cleared at the first
+    /// malformed sequence, after which the decoder takes over (and counts them).
+    direct: bool,
 }
 
 impl<'r> LineReader<'r> {
@@ -168,6 +171,7 @@ impl<'r> LineReader<'r> {
             malformed: 0,
             first_malformed: None,
             last_unterminated: false,
+            direct: matches!(encoding, TextEncoding::Utf8 | TextEncoding::Utf8Bom),
         }
     }
 
@@ -225,6 +229,12 @@ impl<'r> LineReader<'r> {
             self.buf.drain(..self.start);
             self.start = 0;
         }
+        if self.direct && self.fill_direct() {
+            return true;
+        }
+        if self.eof {
+            return false;
+        }
         if self.raw.is_empty() {
             // `read_to_end` reads into the spare capacity without zeroing it first (a file
             // reads straight into it); `resize` then `read` cleared 64 KB before every read.
@@ -271,15 +281,75 @@ impl<'r> LineReader<'r> {
         }
         self.raw.drain(..read);
         self.raw_offset += read as u64;
-        if self.buf[before..].contains('\0') {
-            let cleaned: String = self.buf[before..].chars().filter(|&c| c != '\0').collect();
-            self.buf.truncate(before);
-            self.buf.push_str(&cleaned);
-        }
+        self.drop_nuls(before);
         if last {
             self.eof = true;
         }
         true
+    }
+
+    /// UTF-8 without the decoder: read into `raw`, validate it in one pass and append the valid
+    /// part to `buf`; a sequence cut by the chunk end waits in `raw` for the next read. Returns
+    /// false when it hands over to the decoder (at a malformed sequence: what precedes it is
+    /// kept, the rest stays in `raw`) or at the end of input.
+    fn fill_direct(&mut self) -> bool {
+        let carried = self.raw.len();
+        self.raw.reserve(CHUNK);
+        let res = (&mut self.src)
+            .take(CHUNK as u64)
+            .read_to_end(&mut self.raw);
+        let got = self.raw.len() - carried;
+        self.bytes_read += got as u64;
+        if let Err(e) = res {
+            self.io_error = Some(e);
+        }
+        let last = got == 0;
+        let before = self.buf.len();
+        // Validate up to the last whole character unless this is the end: a sequence cut by
+        // the chunk end is completed by the next read.
+        let whole = if last {
+            self.raw.len()
+        } else {
+            whole_chars(&self.raw)
+        };
+        let valid = match simdutf8::basic::from_utf8(&self.raw[..whole]) {
+            Ok(text) => {
+                self.buf.push_str(text);
+                whole
+            }
+            Err(_) => {
+                // Malformed: keep what precedes it; the decoder reports it from here on.
+                self.direct = false;
+                let valid = match std::str::from_utf8(&self.raw[..whole]) {
+                    Ok(text) => text.len(),
+                    Err(e) => e.valid_up_to(),
+                };
+                if let Ok(text) = std::str::from_utf8(&self.raw[..valid]) {
+                    self.buf.push_str(text);
+                }
+                valid
+            }
+        };
+        self.raw.drain(..valid);
+        self.raw_offset += valid as u64;
+        self.drop_nuls(before);
+        if !self.direct {
+            return valid > 0;
+        }
+        if last {
+            self.eof = true;
+            return valid > 0;
+        }
+        true
+    }
+
+    /// NUL characters (UTF-16 read as bytes, padding) are dropped from what `fill` added.
+    fn drop_nuls(&mut self, before: usize) {
+        if memchr::memchr(0, &self.buf.as_bytes()[before..]).is_some() {
+            let cleaned: String = self.buf[before..].chars().filter(|&c| c != '\0').collect();
+            self.buf.truncate(before);
+            self.buf.push_str(&cleaned);
+        }
     }
 
     /// The next line without its terminator, with its 1-based number.
@@ -365,6 +435,26 @@ impl<'r> LineReader<'r> {
     }
 }
 
+/// Length of `b` without a trailing incomplete UTF-8 sequence (at most 3 bytes are looked at).
+fn whole_chars(b: &[u8]) -> usize {
+    let n = b.len();
+    for back in 1..=n.min(4) {
+        let c = b[n - back];
+        if c & 0xC0 == 0x80 {
+            continue; // a continuation byte: its lead is further back
+        }
+        let need = match c {
+            0x00..=0x7F => 1,
+            0xC0..=0xDF => 2,
+            0xE0..=0xEF => 3,
+            0xF0..=0xFF => 4,
+            _ => 1,
+        };
+        return if need > back { n - back } else { n };
+    }
+    n
+}
+
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     if i >= s.len() {
         return s.len();
@@ -404,6 +494,65 @@ mod tests {
         }
         let enc = r2.encoding();
         (out, r2.take_issues(), enc)
+    }
+
+    /// A source that hands out a few bytes per read, as a pipe or an archive member can.
+    struct Trickle {
+        data: Vec<u8>,
+        pos: usize,
+        step: usize,
+    }
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.step.min(buf.len()).min(self.data.len() - self.pos);
+            buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+            self.pos += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn utf8_split_anywhere_reads_as_decoding_the_whole() {
+        let mut good = Vec::new();
+        for i in 0..4000 {
+            good.extend_from_slice(format!("{i:05} héllo → wörld 😀 end\r\n").as_bytes());
+        }
+        let mut bad = good.clone();
+        let at = bad.len() * 2 / 3;
+        bad.insert(at, 0xFF);
+        for (data, malformed) in [(&good, None), (&bad, Some(at))] {
+            let (whole, _) = UTF_8.decode_without_bom_handling(data);
+            let want: Vec<&str> = whole.lines().collect();
+            // Shift the 64 KB read boundaries across every byte of a character.
+            for (head, step) in [(0, 7), (1, 1), (2, 4096), (3, 65536 + 5), (100, 3)] {
+                let mut r = LineReader::new(
+                    data[..head].to_vec(),
+                    Box::new(Trickle {
+                        data: data[head..].to_vec(),
+                        pos: 0,
+                        step,
+                    }),
+                    LineLimits::default(),
+                );
+                let mut got = Vec::new();
+                while let Some((_, l)) = r.next_line() {
+                    got.push(l.to_string());
+                }
+                assert_eq!(got, want, "head {head} step {step}");
+                assert_eq!(r.bytes_read(), data.len() as u64);
+                let issues = r.take_issues();
+                match malformed {
+                    None => assert!(issues.is_empty(), "{issues:?}"),
+                    Some(at) => {
+                        assert_eq!(issues.len(), 1, "{issues:?}");
+                        assert!(
+                            issues[0].message.ends_with(&format!("byte offset {at}")),
+                            "{issues:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

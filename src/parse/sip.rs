@@ -4,11 +4,14 @@
 
 use nom::{
     IResult, Parser,
-    branch::alt,
-    bytes::complete::{tag, take_while, take_while1},
-    character::complete::{digit1, space0, space1},
-    combinator::{map_res, opt, rest},
+    bytes::complete::{tag, take_while},
+    character::complete::{digit1, space0},
+    combinator::{map_res, opt},
     sequence::preceded,
+};
+#[cfg(test)]
+use nom::{
+    branch::alt, bytes::complete::take_while1, character::complete::space1, combinator::rest,
 };
 
 use std::borrow::Cow;
@@ -22,11 +25,15 @@ const MAX_HEADERS: usize = 256;
 /// Longest header value kept after folding.
 const MAX_HEADER_VALUE: usize = 64 * 1024;
 
+// The start-line grammar in nom: the definition `parse_start_line` is written by hand against
+// (it runs on nearly every line of a log); the tests hold the two to the same answers.
+#[cfg(test)]
 fn method(i: &str) -> IResult<&str, &str> {
     take_while1(|c: char| c.is_ascii_uppercase() || c == '-' || c == '_')(i)
 }
 
 /// `SIP/2.0`, any case.
+#[cfg(test)]
 fn sip_version(i: &str) -> IResult<&str, &str> {
     nom::combinator::verify(nom::bytes::complete::take(7usize), |s: &str| {
         s.eq_ignore_ascii_case("SIP/2.0")
@@ -34,6 +41,7 @@ fn sip_version(i: &str) -> IResult<&str, &str> {
     .parse(i)
 }
 
+#[cfg(test)]
 fn request_line(i: &str) -> IResult<&str, StartLine> {
     let (i, m) = method(i)?;
     let (i, _) = space1(i)?;
@@ -50,6 +58,7 @@ fn request_line(i: &str) -> IResult<&str, StartLine> {
     ))
 }
 
+#[cfg(test)]
 fn status_line(i: &str) -> IResult<&str, StartLine> {
     let (i, _) = sip_version(i)?;
     let (i, _) = space1(i)?;
@@ -70,24 +79,103 @@ fn status_line(i: &str) -> IResult<&str, StartLine> {
     ))
 }
 
-/// Parse a SIP start line (`REGISTER sip:contoso.com SIP/2.0`, `SIP/2.0 401 Unauthorized`).
-/// Leading and trailing white space is tolerated.
-pub fn parse_start_line(line: &str) -> Option<StartLine> {
-    let l = trim_ws(line);
-    // Every start line begins or ends with the protocol version; test that before parsing.
-    let b = l.as_bytes();
-    if b.len() < 8
-        || !(b[..7].eq_ignore_ascii_case(b"SIP/2.0")
-            || b[b.len() - 7..].eq_ignore_ascii_case(b"SIP/2.0"))
-    {
-        return None;
-    }
+/// The grammar's answer for a whole line.
+#[cfg(test)]
+fn start_line_grammar(line: &str) -> Option<StartLine> {
+    let l = line.trim();
     match alt((status_line, request_line)).parse(l) {
         Ok((rest, sl)) if rest.trim().is_empty() || matches!(sl, StartLine::Response { .. }) => {
             Some(sl)
         }
         _ => None,
     }
+}
+
+/// Parse a SIP start line (`REGISTER sip:contoso.com SIP/2.0`, `SIP/2.0 401 Unauthorized`).
+/// Leading and trailing white space is tolerated.
+pub fn parse_start_line(line: &str) -> Option<StartLine> {
+    // Runs on nearly every line of a log. A line whose ends are plain ASCII is its own trim, and
+    // a start line begins or ends with the protocol version: `S…` or `…0`.
+    let b = line.as_bytes();
+    match (b.first(), b.last()) {
+        (None, _) | (_, None) => return None,
+        (Some(&f), Some(&l))
+            if plain_ascii(f) && plain_ascii(l) && !f.eq_ignore_ascii_case(&b'S') && l != b'0' =>
+        {
+            return None;
+        }
+        _ => {}
+    }
+    let l = trim_ws(line);
+    let b = l.as_bytes();
+    if b.len() < 8 {
+        return None;
+    }
+    if b[..7].eq_ignore_ascii_case(b"SIP/2.0") {
+        // Only a status line can begin with the version (a method has no `/`).
+        return status_line_fast(l);
+    }
+    if b[b.len() - 7..].eq_ignore_ascii_case(b"SIP/2.0") {
+        return request_line_fast(l);
+    }
+    None
+}
+
+/// `SIP/2.0 <code>[ <reason>]`: as the nom grammar above reads it (kept for its tests), by hand.
+fn status_line_fast(l: &str) -> Option<StartLine> {
+    let b = l.as_bytes();
+    let blanks = |mut i: usize| {
+        while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
+            i += 1;
+        }
+        i
+    };
+    let d0 = blanks(7);
+    if d0 == 7 {
+        return None;
+    }
+    let mut d1 = d0;
+    while d1 < b.len() && b[d1].is_ascii_digit() {
+        d1 += 1;
+    }
+    let code: u16 = l[d0..d1].parse().ok()?;
+    if !(100..700).contains(&code) {
+        return None;
+    }
+    let r0 = blanks(d1);
+    let reason = if r0 > d1 { l[r0..].trim() } else { "" };
+    Some(StartLine::Response {
+        code,
+        reason: reason.to_string(),
+    })
+}
+
+/// `<METHOD> <uri> SIP/2.0`, by hand; `l` is trimmed and ends with the version.
+fn request_line_fast(l: &str) -> Option<StartLine> {
+    let b = l.as_bytes();
+    let m1 = b
+        .iter()
+        .position(|&c| !(c.is_ascii_uppercase() || c == b'-' || c == b'_'))?;
+    if m1 == 0 || !matches!(b[m1], b' ' | b'\t') {
+        return None;
+    }
+    let mut u0 = m1;
+    while matches!(b[u0], b' ' | b'\t') {
+        u0 += 1;
+    }
+    let rest = &l[u0..];
+    let u_len = rest.find(char::is_whitespace)?;
+    let uri = &rest[..u_len];
+    let after = &rest[u_len..];
+    // One or more blanks, then the version that ends the line (and nothing after it).
+    let v = after.trim_start_matches([' ', '\t']);
+    if v.len() == after.len() || v.len() != 7 {
+        return None;
+    }
+    Some(StartLine::Request {
+        method: l[..m1].to_string(),
+        uri: uri.to_string(),
+    })
 }
 
 /// Bytes of a header name token: letters, digits and `-.!%*_+`'~`.
@@ -494,7 +582,8 @@ impl SipBuilder {
 
     /// Add a header or continuation line.
     pub fn push_header_line(&mut self, line: &str, line_no: Option<u64>) {
-        if trim_ws(line).is_empty() {
+        let plain_first = line.as_bytes().first().is_some_and(|&c| plain_ascii(c));
+        if !plain_first && trim_ws(line).is_empty() {
             self.in_body = true;
             return;
         }
@@ -725,6 +814,62 @@ mod tests {
         assert!(parse_start_line("Via: SIP/2.0/TLS 10.0.0.1:5061").is_none());
         assert!(parse_start_line("Error message: SIP/2.0 404 Not Found").is_none());
         assert!(parse_start_line("SIP/2.0 99999 x").is_none());
+    }
+
+    #[test]
+    fn hand_written_start_lines_read_as_the_grammar() {
+        let mut lines: Vec<String> = [
+            "REGISTER sip:contoso.com SIP/2.0",
+            "SIP/2.0 401 Unauthorized",
+            "SIP/2.0 200OK",
+            "SIP/2.0 200",
+            "SIP/2.0  200  OK  ",
+            "SIP/2.0\t404\tNot Found",
+            "SIP/2.0 099 Too low",
+            "SIP/2.0 700 Too high",
+            "SIP/2.0 65536 Overflow",
+            "SIP/2.0 abc",
+            "SIP/2.0",
+            "sip/2.0 200 OK",
+            "register sip:x SIP/2.0",
+            "REGISTER  sip:x  sip/2.0",
+            "REGISTER sip:x SIP/2.0 SIP/2.0",
+            "REGISTER SIP/2.0 SIP/2.0",
+            "REGISTER sip:x\u{a0}SIP/2.0",
+            "REGISTER\u{a0}sip:x SIP/2.0",
+            "REGISTER sip:x\tSIP/2.0",
+            "X-MS_FOO sip:x SIP/2.0",
+            "REGISTER sip:x SIP/2.0x",
+            "REGISTERsip:x SIP/2.0",
+            " SIP/2.0",
+            "Via: SIP/2.0/TLS 10.0.0.1:5061",
+            "Error message: SIP/2.0 404 Not Found",
+            "sending SIP/2.0",
+            "SIP/2.0 200 OK \u{2003}",
+            "\u{feff}SIP/2.0 200 OK",
+            "INVITE sip:bob@contoso.com;transport=tls SIP/2.0",
+            "SERVICE sip:ü@contoso.com SIP/2.0",
+            "",
+            "0",
+            "S",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for l in lines.clone() {
+            for (a, b) in [
+                (" ", ""),
+                ("", " "),
+                ("\t", "\t"),
+                ("\u{a0}", ""),
+                ("", "\u{3000}"),
+            ] {
+                lines.push(format!("{a}{l}{b}"));
+            }
+        }
+        for l in &lines {
+            assert_eq!(parse_start_line(l), start_line_grammar(l), "{l:?}");
+        }
     }
 
     #[test]
