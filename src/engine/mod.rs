@@ -124,7 +124,8 @@ fn allowed_event_ids(r: &Rule) -> Option<Vec<u32>> {
 pub struct RuleSet {
     pub causes: Vec<CauseDef>,
     pub rules: Vec<Rule>,
-    by_kind: HashMap<String, Vec<usize>>,
+    /// Rules by kind; a handful of kinds, so a list beats hashing the kind of every record.
+    by_kind: KindIndex,
     /// For each rule, the event IDs its `event_id = N` / `event_id in [...]` conditions allow
     /// (`None`: any). A Windows event skips the rules for other IDs unread.
     event_ids: Vec<Option<Vec<u32>>>,
@@ -429,14 +430,11 @@ impl RuleSet {
 
     /// The rule set of checked causes and rules.
     fn assemble(causes: Vec<CauseDef>, rules: Vec<Rule>, origin: &str) -> RuleSet {
-        let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_kind = KindIndex::default();
         for (i, r) in rules.iter().enumerate() {
-            // A handful of kinds over all the rules: a key is built once per kind.
-            match by_kind.get_mut(r.kind.as_ref()) {
-                Some(v) => v.push(i),
-                None => {
-                    by_kind.insert(r.kind.to_string(), vec![i]);
-                }
+            match by_kind.0.iter_mut().find(|(k, _)| *k == r.kind.as_ref()) {
+                Some((_, v)) => v.push(i),
+                None => by_kind.0.push((r.kind.to_string(), vec![i])),
             }
         }
         let event_ids = rules.iter().map(allowed_event_ids).collect();
@@ -502,21 +500,16 @@ impl RuleSet {
         let Some(candidates) = self.by_kind.get(kind) else {
             return;
         };
-        let mut scratch: Vec<FieldVal<'_>> = Vec::new();
+        let mut scratch = FieldCache::default();
         let mut text_cache = TextCache::default();
         // Free text: only rules whose literal occurs in the text are evaluated.
         if let Some(text) = prefilter_text(s)
             && let Some(pf) = self.prefilter()
         {
             let always = pf.always.get(kind);
-            // Most lines hold no literal of any rule: one fast scan settles them.
+            // One scan finds every literal: a separate "any match?" scan first read the text
+            // twice for each line that has one, and the parsers only hand on such lines.
             let ac = pf.ac(text.len());
-            if !ac.is_match(text.as_ref()) {
-                for &r in always.into_iter().flatten() {
-                    self.eval_rule(r, s, hits, &mut scratch, &mut text_cache);
-                }
-                return;
-            }
             let mut todo: Vec<usize> = always.cloned().unwrap_or_default();
             for m in ac.find_overlapping_iter(text.as_ref()) {
                 for &r in &pf.pattern_rules[m.pattern().as_usize()] {
@@ -535,12 +528,12 @@ impl RuleSet {
         }
     }
 
-    fn eval_rule<'s>(
-        &self,
+    fn eval_rule<'r, 's>(
+        &'r self,
         ri: usize,
         s: &'s dyn Subject,
         hits: &mut Hits,
-        scratch: &mut Vec<FieldVal<'s>>,
+        fields: &mut FieldCache<'r, 's>,
         text: &mut TextCache<'s>,
     ) {
         if let (Some(id), Some(ids)) = (s.event_id(), &self.event_ids[ri])
@@ -552,6 +545,7 @@ impl RuleSet {
         let mut anchor: Option<(FieldVal<'s>, bool)> = None;
         for c in rule.eval_order.iter().map(|&i| &rule.conds[i]) {
             let is_text = c.field == "text";
+            let field_at = (!is_text).then(|| fields.get(s, &c.field));
             // An event's or a SIP message's text is built from its fields: once per subject,
             // not once per rule that reads it.
             let verdict = if is_text {
@@ -567,14 +561,11 @@ impl RuleSet {
                     c.eval(lines)
                 }
             } else {
-                scratch.clear();
-                s.field_values(&c.field, scratch);
-                c.eval(scratch)
+                c.eval(&fields.fields[field_at.unwrap_or_default()].1)
             };
-            let vals: &[FieldVal<'s>] = if is_text {
-                text.lines.as_deref().unwrap_or(&[])
-            } else {
-                scratch
+            let vals: &[FieldVal<'s>] = match field_at {
+                None => text.lines.as_deref().unwrap_or(&[]),
+                Some(i) => &fields.fields[i].1,
             };
             match verdict {
                 None => return,
@@ -595,6 +586,40 @@ impl RuleSet {
             }
         }
         hits.record(ri, s, anchor.map(|(v, _)| v));
+    }
+}
+
+/// Rule indices by kind.
+#[derive(Clone, Debug, Default)]
+struct KindIndex(Vec<(String, Vec<usize>)>);
+
+impl KindIndex {
+    fn get(&self, kind: &str) -> Option<&Vec<usize>> {
+        self.0.iter().find(|(k, _)| k == kind).map(|(_, v)| v)
+    }
+    fn contains_key(&self, kind: &str) -> bool {
+        self.get(kind).is_some()
+    }
+}
+
+/// A subject's field values, read once for all the rules that test the field (the SIP rules all
+/// start from the message's diagnostics codes, which means a walk over its headers).
+#[derive(Default)]
+struct FieldCache<'r, 's> {
+    fields: Vec<(&'r str, Vec<FieldVal<'s>>)>,
+}
+
+impl<'r, 's> FieldCache<'r, 's> {
+    fn get(&mut self, s: &'s dyn Subject, field: &'r str) -> usize {
+        match self.fields.iter().position(|(f, _)| *f == field) {
+            Some(i) => i,
+            None => {
+                let mut v = Vec::new();
+                s.field_values(field, &mut v);
+                self.fields.push((field, v));
+                self.fields.len() - 1
+            }
+        }
     }
 }
 

@@ -331,6 +331,35 @@ pub fn normalize_value(v: &str) -> String {
 
 /// [`normalize_value`], appended to `out`.
 fn push_normalized(out: &mut String, v: &str) {
+    // Nearly every value is ASCII between blanks: trim blanks (and a trailing `\\`) by hand and
+    // copy; anything else takes the general path below.
+    let b = v.as_bytes();
+    let blank = |c: u8| c == b' ' || c == b'\t';
+    let mut i = 0;
+    while i < b.len() && blank(b[i]) {
+        i += 1;
+    }
+    let mut j = b.len();
+    while j > i && blank(b[j - 1]) {
+        j -= 1;
+    }
+    if j > i && b[j - 1] == b'\\' {
+        j -= 1;
+        while j > i && blank(b[j - 1]) {
+            j -= 1;
+        }
+    }
+    let t = &b[i..j];
+    if t.is_empty() || (plain_ascii(t[0]) && plain_ascii(t[t.len() - 1]) && t.is_ascii()) {
+        // Both ends are ASCII bytes, so these are char boundaries.
+        out.push_str(&v[i..j]);
+        return;
+    }
+    push_normalized_general(out, v);
+}
+
+/// [`push_normalized`] for any text.
+fn push_normalized_general(out: &mut String, v: &str) {
     let v = trim_ws(v);
     let v = trim_end_ws(v.strip_suffix('\\').unwrap_or(v));
     if v.is_ascii() {
@@ -1030,6 +1059,13 @@ mod tests {
                     let s = format!("{a}{c}{z}");
                     assert_eq!(trim_ws(&s), s.trim(), "{s:?}");
                     assert_eq!(trim_end_ws(&s), s.trim_end(), "{s:?}");
+                    for tail in ["", "\\", " \\ ", "\\\\", "\t\\", "\u{201D}\\"] {
+                        let s = format!("{s}{tail}");
+                        let (mut fast, mut general) = (String::new(), String::new());
+                        push_normalized(&mut fast, &s);
+                        push_normalized_general(&mut general, &s);
+                        assert_eq!(fast, general, "{s:?}");
+                    }
                 }
             }
         }
