@@ -172,6 +172,51 @@ fn hostnames(text: &str) -> impl Iterator<Item = String> + '_ {
 
 fn date_header(v: &str) -> Option<NaiveDateTime> {
     let v = v.trim();
+    date_header_usual(v).or_else(|| date_header_general(v))
+}
+
+/// The form servers write (`Thu, 26 Nov 2026 08:17:21 GMT`), read by hand: every incoming message
+/// of a log carries one, and the general RFC 2822 reader cost more than the rest of the message's
+/// facts. Anything else (other zones, other spacing, a weekday that does not fit) is `None` here
+/// and left to [`date_header_general`].
+fn date_header_usual(v: &str) -> Option<NaiveDateTime> {
+    use chrono::{Datelike, NaiveDate, NaiveTime};
+    const DAYS: [&[u8]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
+    const MONTHS: [&[u8]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
+        b"Dec",
+    ];
+    let b = v.as_bytes();
+    if b.len() != 29
+        || &b[3..5] != b", "
+        || b[7] != b' '
+        || b[11] != b' '
+        || b[16] != b' '
+        || b[19] != b':'
+        || b[22] != b':'
+        || &b[25..] != b" GMT"
+    {
+        return None;
+    }
+    let num = |at: usize, n: usize| {
+        b[at..at + n].iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32)
+        })
+    };
+    let weekday = DAYS.iter().position(|d| *d == &b[..3])?;
+    let month = MONTHS.iter().position(|m| *m == &b[8..11])? as u32 + 1;
+    let date = NaiveDate::from_ymd_opt(num(12, 4)? as i32, month, num(5, 2)?)?;
+    if date.weekday().num_days_from_monday() as usize != weekday {
+        return None;
+    }
+    let (h, m, s) = (num(17, 2)?, num(20, 2)?, num(23, 2)?);
+    if s >= 60 {
+        return None; // a leap second: the general reader's rules
+    }
+    Some(date.and_time(NaiveTime::from_hms_opt(h, m, s)?))
+}
+
+fn date_header_general(v: &str) -> Option<NaiveDateTime> {
     DateTime::parse_from_rfc2822(v)
         .ok()
         .map(|d| d.naive_utc())
@@ -1277,6 +1322,34 @@ pub fn to_utc(ts: Option<Ts>, offset: Option<i32>) -> Option<Ts> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn usual_date_headers_read_as_the_general_reader_does() {
+        for v in [
+            "Thu, 26 Nov 2026 08:17:21 GMT",
+            "Sat, 29 Feb 2020 23:59:59 GMT",
+            "Fri, 29 Feb 2020 23:59:59 GMT",
+            "Thu, 31 Nov 2026 08:17:21 GMT",
+            "Thu, 26 Nov 2026 24:00:00 GMT",
+            "Thu, 26 Nov 2026 08:60:00 GMT",
+            "Thu, 26 Nov 2026 08:17:60 GMT",
+            "Thu, 26 Foo 2026 08:17:21 GMT",
+            "thu, 26 nov 2026 08:17:21 GMT",
+            "Thu, 26 Nov 2026 08:17:21 +0100",
+            "Thu, 6 Nov 2026 08:17:21 GMT",
+            "Thu, 0x Nov 2026 08:17:21 GMT",
+            "Mon, 01 Jan 0001 00:00:00 GMT",
+        ] {
+            if let Some(d) = date_header_usual(v) {
+                assert_eq!(Some(d), date_header_general(v), "{v}");
+            }
+        }
+        assert!(date_header_usual("Thu, 26 Nov 2026 08:17:21 GMT").is_some());
+        assert_eq!(
+            date_header("Sat, 29 Feb 2020 23:59:59 GMT"),
+            date_header_general("Sat, 29 Feb 2020 23:59:59 GMT")
+        );
+    }
 
     #[test]
     fn zones_and_skew_words() {

@@ -99,9 +99,17 @@ pub fn parse_start_line(line: &str) -> Option<StartLine> {
     let b = line.as_bytes();
     match (b.first(), b.last()) {
         (None, _) | (_, None) => return None,
-        (Some(&f), Some(&l))
-            if plain_ascii(f) && plain_ascii(l) && !f.eq_ignore_ascii_case(&b'S') && l != b'0' =>
-        {
+        (Some(&f), Some(&l)) if plain_ascii(f) && plain_ascii(l) => {
+            // Already trimmed: `Supported:`, `Content-Length: 0` and the like end here.
+            if b.len() < 8 {
+                return None;
+            }
+            if f.eq_ignore_ascii_case(&b'S') && b[..7].eq_ignore_ascii_case(b"SIP/2.0") {
+                return status_line_fast(line);
+            }
+            if l == b'0' && b[b.len() - 7..].eq_ignore_ascii_case(b"SIP/2.0") {
+                return request_line_fast(line);
+            }
             return None;
         }
         _ => {}
