@@ -139,8 +139,8 @@ pub struct LineReader<'r> {
     first_malformed: Option<u64>,
     /// The last line handed out had no terminator (the input ended in the middle of it).
     last_unterminated: bool,
-    /// UTF-8 input read straight into `buf` and validated in place; cleared at the first
-    /// malformed sequence, after which the decoder takes over (and counts them).
+    /// UTF-8 input validated in one pass and copied to `buf` without the decoder; cleared at
+    /// the first malformed sequence, after which the decoder takes over (and counts them).
     direct: bool,
 }
 
