@@ -141,6 +141,10 @@ pub struct SipMessage {
     pub headers: Vec<Header>,
     /// Message body, capped; bodies matter little for sign-in.
     pub body: String,
+    /// Kept reduced by a [`crate::parse::sip::SipFilter`]: the start line and the few headers
+    /// the facts read. The filter is drawn from the rules so that no rule can match such a
+    /// message.
+    pub reduced: bool,
 }
 
 impl SipMessage {

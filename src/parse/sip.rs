@@ -765,6 +765,7 @@ impl SipBuilder {
             start_line_no: self.start_line_no,
             headers,
             body,
+            reduced: !whole,
         };
         let scratch = SipScratch {
             text: self.text,
@@ -1003,12 +1004,14 @@ mod tests {
         );
         let names: Vec<_> = m.headers.iter().map(|h| &*h.name).collect();
         assert_eq!(names, ["server", "DATE"]);
+        assert!(m.reduced);
         assert_eq!(m.body, "");
         assert_eq!(m.status(), Some(200));
         let m =
             build("SIP/2.0 200 OK\nCSeq: 2 register\nServer: RTC/7.0\nContent-Length: 3\n\nabc");
         assert_eq!(m.headers.len(), 3);
         assert_eq!(m.body, "abc\n");
+        assert!(!m.reduced);
         let m = build(
             "SUBSCRIBE sip:a@b.c SIP/2.0\nCSeq: 2 SUBSCRIBE\nMS-Diagnostics: 1008;reason=\"x\"\n",
         );
