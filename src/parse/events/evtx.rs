@@ -25,7 +25,7 @@ use evtx::binxml::value_variant::BinXmlValue;
 use evtx::err::EvtxError;
 use evtx::{EvtxParser, ParserSettings};
 
-use super::xml::{ParsedEvent, parse_event_xml, quick_scan};
+use super::xml::{ParsedEvent, parse_event_xml_as, quick_scan};
 use super::{EventFilter, emit_event};
 use crate::model::{SourceLoc, Ts};
 use crate::parse::ParseCtx;
@@ -91,7 +91,15 @@ pub fn parse_evtx<R: Read + Seek>(mut r: R, ctx: &mut ParseCtx<'_>, filter: &Eve
                 }
             }
         }
-        Ok(match parse_event_xml(x) {
+        let try_fast = instance.as_ref().is_none_or(|t| templates.fast_reads(t));
+        let (parsed, fast) = parse_event_xml_as(x, try_fast);
+        if try_fast
+            && !fast
+            && let Some(t) = &instance
+        {
+            templates.fast_declined(t);
+        }
+        Ok(match parsed {
             Ok(p) => Item::Event(Box::new(p), header_id),
             Err(e) => Item::Bad(header_id, e),
         })
@@ -168,6 +176,9 @@ struct Learned {
     provider: Option<String>,
     /// Doubt that more renderings cannot remove: never judged from values.
     hopeless: bool,
+    /// The one-pass XML reader declined a rendering of this template (a `UserData` block, as
+    /// every CAPI2 record has): later ones go straight to the general reader.
+    slow: bool,
     /// The filter's verdict by event id, for templates that fix the provider.
     verdicts: Vec<(u32, bool)>,
     /// The filter's verdict by the provider substitution's raw bytes and the event id, for
@@ -230,6 +241,21 @@ impl Templates {
                 !ok
             }
             _ => false,
+        }
+    }
+
+    /// False once the one-pass reader has declined a rendering of `t`'s template.
+    fn fast_reads(&self, t: &evtx::binxml::BinXmlTemplateValues<'_>) -> bool {
+        let Ok(map) = self.0.lock() else {
+            return true;
+        };
+        map.get(&(t.template_id, t.values.len()))
+            .is_none_or(|l| !l.slow)
+    }
+
+    fn fast_declined(&self, t: &evtx::binxml::BinXmlTemplateValues<'_>) {
+        if let Ok(mut map) = self.0.lock() {
+            map.entry((t.template_id, t.values.len())).or_default().slow = true;
         }
     }
 

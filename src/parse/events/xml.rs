@@ -131,13 +131,22 @@ impl Names {
 
 /// Parse one `<Event>...</Event>` element (surrounding text is ignored).
 pub(crate) fn parse_event_xml(x: &str) -> Result<ParsedEvent, String> {
-    if let Some(p) = fast::parse(x) {
-        return Ok(p);
+    parse_event_xml_as(x, true).0
+}
+
+/// [`parse_event_xml`], trying the one-pass reader first only when `try_fast`; also says
+/// whether that reader gave the answer. All readers agree, so `try_fast` only moves the cost:
+/// a caller that knows the record's shape (its template's earlier records were declined)
+/// skips an attempt that reads the whole System block before declining.
+pub(crate) fn parse_event_xml_as(x: &str, try_fast: bool) -> (Result<ParsedEvent, String>, bool) {
+    if try_fast && let Some(p) = fast::parse(x) {
+        return (Ok(p), true);
     }
-    match lean::parse(x) {
+    let r = match lean::parse(x) {
         Some(p) => Ok(p),
         None => parse_with_reader(x),
-    }
+    };
+    (r, false)
 }
 
 /// [`parse_event_xml`] with quick-xml: any XML, including what [`lean::parse`] declines.

@@ -36,19 +36,26 @@ pub(super) fn parse(x: &str) -> Option<ParsedEvent> {
     if system.name != "System" || !system.attrs.trim().is_empty() {
         return None;
     }
+    // The System block's text is copied into the event only once the block after it is known
+    // to be of this shape: a `UserData` record (all of CAPI2's) is declined right there, and
+    // it should not have paid for copies it throws away.
+    let mut sys = System::default();
     if !system.empty {
-        r.system(&mut out)?;
+        r.system(&mut out, &mut sys)?;
     }
     r.ws();
+    let mut data = None;
     if !r.at(b"</Event>") {
         // `<EventData Name="...">` (some providers name the block): the name is not kept.
-        let data = r.start_tag()?;
-        if data.name != "EventData" || !plain_attrs(data.attrs)? {
+        let tag = r.start_tag()?;
+        if tag.name != "EventData" || !plain_attrs(tag.attrs)? {
             return None;
         }
-        if !data.empty {
-            r.event_data(&mut out)?;
-        }
+        data = Some(tag.empty);
+    }
+    sys.fill(&mut out);
+    if data == Some(false) {
+        r.event_data(&mut out)?;
     }
     r.ws();
     if !r.eat("</Event>") {
@@ -56,6 +63,58 @@ pub(super) fn parse(x: &str) -> Option<ParsedEvent> {
     }
     Some(out)
 }
+
+/// The System block's text values, as slices of the rendering until [`System::fill`].
+#[derive(Default)]
+struct System<'a> {
+    provider: &'a str,
+    keywords: Option<&'a str>,
+    channel: Option<&'a str>,
+    computer: Option<&'a str>,
+}
+
+impl System<'_> {
+    fn fill(&self, out: &mut ParsedEvent) {
+        if !self.provider.is_empty() {
+            out.ev.provider = self.provider.to_string();
+        }
+        out.ev.keywords = self.keywords.map(str::to_string);
+        out.ev.channel = self.channel.map(str::to_string);
+        out.ev.computer = self.computer.map(str::to_string);
+    }
+}
+
+/// Bytes [`Reader::text_then_end`] looks at one by one before calling `memchr3`.
+const SHORT_RUN: usize = 32;
+
+/// How [`Reader::start_tag`] treats a byte. In the name: `PLAIN` continues it, `SPACE`, `CLOSE`
+/// and `SLASH` end it, anything else is declined. In the attributes: `CLOSE` ends the tag,
+/// `BAD` is declined (XML would rewrite it, or it is not the rendering's markup) and the rest
+/// is left to [`for_each_attr`].
+const PLAIN: u8 = 0;
+const SPACE: u8 = 1;
+const CLOSE: u8 = 2;
+const SLASH: u8 = 3;
+const BAD: u8 = 4;
+const NAME_BAD: u8 = 5;
+
+const CLASS: [u8; 256] = {
+    let mut t = [PLAIN; 256];
+    t[b' ' as usize] = SPACE;
+    t[b'\t' as usize] = SPACE;
+    t[b'\n' as usize] = SPACE;
+    t[b'>' as usize] = CLOSE;
+    t[b'/' as usize] = SLASH;
+    t[b'<' as usize] = BAD;
+    t[b'&' as usize] = BAD;
+    t[b'\'' as usize] = BAD;
+    t[b'\r' as usize] = BAD;
+    t[b':' as usize] = NAME_BAD;
+    t[b'"' as usize] = NAME_BAD;
+    t[b'?' as usize] = NAME_BAD;
+    t[b'!' as usize] = NAME_BAD;
+    t
+};
 
 struct Reader<'a> {
     x: &'a str,
@@ -95,39 +154,47 @@ impl<'a> Reader<'a> {
 
     /// `<name attrs>` or `<name attrs/>` at the cursor. Attribute values are double-quoted and
     /// hold no `<`, `>` or `&` (anything else is declined), so the tag ends at the first `>`.
+    /// One pass over the tag's bytes: the name, then the attributes up to that `>`, each byte
+    /// classed by a table (separate scans, and `memchr` on the few bytes a tag has, cost a
+    /// Security record more than its rendering).
     fn start_tag(&mut self) -> Option<Tag<'a>> {
-        if self.b.get(self.i) != Some(&b'<') {
+        let b = self.b;
+        if b.get(self.i) != Some(&b'<') {
             return None;
         }
         let from = self.i + 1;
-        let gt = from + memchr(b'>', &self.b[from..])?;
-        let inner = &self.x[from..gt];
-        if inner
-            .bytes()
-            .any(|c| matches!(c, b'<' | b'&' | b'\'' | b'\r'))
-        {
-            return None;
-        }
-        let (inner, empty) = match inner.strip_suffix('/') {
-            Some(s) => (s, true),
-            None => (inner, false),
+        let mut j = from;
+        let stop = loop {
+            let c = *b.get(j)?;
+            match CLASS[usize::from(c)] {
+                PLAIN => j += 1,
+                SPACE | CLOSE | SLASH => break c,
+                _ => return None,
+            }
         };
-        let name_end = inner
-            .bytes()
-            .position(|c| matches!(c, b' ' | b'\t' | b'\n'))
-            .unwrap_or(inner.len());
-        let name = &inner[..name_end];
-        if name.is_empty()
-            || name
-                .bytes()
-                .any(|c| matches!(c, b':' | b'"' | b'/' | b'?' | b'!'))
-        {
+        let name_end = j;
+        if name_end == from {
             return None;
         }
+        let gt = match stop {
+            b'>' => j,
+            b'/' if b.get(j + 1) == Some(&b'>') => j + 1,
+            b'/' => return None,
+            _ => loop {
+                j += 1;
+                match CLASS[usize::from(*b.get(j)?)] {
+                    CLOSE => break j,
+                    BAD => return None,
+                    _ => {}
+                }
+            },
+        };
+        let empty = b[gt - 1] == b'/';
+        let attrs_end = if empty { gt - 1 } else { gt };
         self.i = gt + 1;
         Some(Tag {
-            name,
-            attrs: &inner[name_end..],
+            name: &self.x[from..name_end],
+            attrs: &self.x[name_end..attrs_end],
             empty,
         })
     }
@@ -136,7 +203,15 @@ impl<'a> Reader<'a> {
     /// entity or carriage return (XML would rewrite them) or is longer than the cap.
     fn text_then_end(&mut self, name: &str) -> Option<&'a str> {
         let from = self.i;
-        let lt = from + memchr3(b'<', b'&', b'\r', &self.b[from..])?;
+        // Most values are a few bytes: a loop ends them sooner than a `memchr3` call.
+        let short = (from + SHORT_RUN).min(self.b.len());
+        let mut lt = from;
+        while lt < short && !matches!(self.b[lt], b'<' | b'&' | b'\r') {
+            lt += 1;
+        }
+        if lt == short {
+            lt = short + memchr3(b'<', b'&', b'\r', &self.b[short..])?;
+        }
         if self.b[lt] != b'<' || lt - from > MAX_VALUE {
             return None;
         }
@@ -153,7 +228,7 @@ impl<'a> Reader<'a> {
         Some(text)
     }
 
-    fn system(&mut self, out: &mut ParsedEvent) -> Option<()> {
+    fn system(&mut self, out: &mut ParsedEvent, sys: &mut System<'a>) -> Option<()> {
         loop {
             self.ws();
             if self.eat("</System>") {
@@ -164,10 +239,10 @@ impl<'a> Reader<'a> {
                 "Provider" => {
                     // As the general readers take it: each `Name`, and an `EventSourceName`
                     // only while no provider name is set.
-                    let provider = &mut out.ev.provider;
+                    let provider = &mut sys.provider;
                     for_each_attr(tag.attrs, |k, v| {
                         if k == "Name" || (k == "EventSourceName" && provider.is_empty()) {
-                            *provider = v.to_string();
+                            *provider = v;
                         }
                     })?;
                 }
@@ -194,16 +269,20 @@ impl<'a> Reader<'a> {
             match tag.name {
                 "EventID" => out.ev.event_id = parse_event_id(v).unwrap_or(0),
                 "Level" => out.ev.level = v.parse().ok(),
-                "Keywords" if !v.is_empty() => out.ev.keywords = Some(v.to_string()),
+                "Keywords" if !v.is_empty() => sys.keywords = Some(v),
                 "EventRecordID" => out.ev.record_id = v.parse().ok(),
-                "Channel" if !v.is_empty() => out.ev.channel = Some(v.to_string()),
-                "Computer" if !v.is_empty() => out.ev.computer = Some(v.to_string()),
+                "Channel" if !v.is_empty() => sys.channel = Some(v),
+                "Computer" if !v.is_empty() => sys.computer = Some(v),
                 _ => {}
             }
         }
     }
 
     fn event_data(&mut self, out: &mut ParsedEvent) -> Option<()> {
+        // Room for about every item at once (an indented item takes some 40 bytes or more),
+        // rather than regrowing the vector as a Security record's dozen items arrive; counting
+        // the items first would cost more than the regrowth.
+        out.ev.data.reserve(((self.b.len() - self.i) / 40).min(64));
         let mut unnamed = 0usize;
         loop {
             self.ws();

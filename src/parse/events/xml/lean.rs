@@ -131,7 +131,13 @@ pub(super) fn parse(x: &str) -> Option<ParsedEvent> {
                         match name {
                             "System" => section = Section::System,
                             "EventData" => section = Section::EventData,
-                            "UserData" => section = Section::UserData,
+                            "UserData" => {
+                                section = Section::UserData;
+                                // CAPI2's blocks give dozens of items (an attribute or a leaf
+                                // each, some 60 bytes of rendering apiece): room for them at
+                                // once rather than regrowing, and copying, the vector six times.
+                                out.ev.data.reserve(((b.len() - pos) / 64).min(256));
+                            }
                             "RenderingInfo" => section = Section::Rendering,
                             _ => {}
                         }
@@ -331,13 +337,14 @@ impl Attrs for LeanAttrs<'_> {
             }
             let key = &self.raw[ks..i];
             let vstart = i + 2;
-            let mut vend = vstart;
-            while vend < b.len() && b[vend] != q {
-                vend += 1;
-            }
-            if vend == b.len() {
+            // CAPI2's values (URLs, flag lists) are long enough for `memchr` to pay.
+            let Some(vend) = b
+                .get(vstart..)
+                .and_then(|v| memchr(q, v))
+                .map(|k| vstart + k)
+            else {
                 return self.bad.set(true);
-            }
+            };
             i = vend + 1;
             if i < b.len() && !is_space(b[i]) {
                 return self.bad.set(true);
