@@ -27,10 +27,20 @@ print(f"{name}: sfbdiag {t(a)}, baseline {t(b)}, ratio {a/b:.2f}x")
 PY
 }
 
-hyperfine -N --warmup 1 --runs 5 --export-json "$WORK/log.json" \
+hyperfine -N --warmup 1 --runs ${RUNS:-10} --export-json "$WORK/log.json" \
   "$BIN analyze --format json --output /dev/null $LOG" \
   "rg -c -i -F -f $WORK/literals.txt $LOG" >/dev/null
 ratio "UCCAPI log, $MB MB (vs rg -c -i -F -f literals)" "$WORK/log.json"
+# Throughput per core from the CPU time (user + system) of each run: sfbdiag reads one file on
+# one thread, so this is also its throughput on one core.
+python3 - "$WORK/log.json" "$(du -m "$LOG" | cut -f1)" <<'PY'
+import json, statistics, sys
+r = json.load(open(sys.argv[1]))["results"][0]
+mb = float(sys.argv[2])
+cpu = r["user"] + r["system"]
+walls = sorted(r["times"])
+print(f"  sfbdiag per core: {mb / cpu:.0f} MB/s (mean CPU {cpu:.2f} s); per run {mb / walls[-1]:.0f}-{mb / walls[0]:.0f} MB/s wall")
+PY
 
 hyperfine --warmup 1 --runs 5 --export-json "$WORK/zip.json" \
   "$BIN analyze --format json --output /dev/null $LOG.zip" \
