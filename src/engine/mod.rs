@@ -500,7 +500,7 @@ impl RuleSet {
         let Some(candidates) = self.by_kind.get(kind) else {
             return;
         };
-        let mut scratch = FieldCache::default();
+        let mut fields = FieldCache::default();
         let mut text_cache = TextCache::default();
         // Free text: only rules whose literal occurs in the text are evaluated.
         if let Some(text) = prefilter_text(s)
@@ -519,12 +519,12 @@ impl RuleSet {
                 }
             }
             for r in todo {
-                self.eval_rule(r, s, hits, &mut scratch, &mut text_cache);
+                self.eval_rule(r, s, hits, &mut fields, &mut text_cache);
             }
             return;
         }
         for &r in candidates {
-            self.eval_rule(r, s, hits, &mut scratch, &mut text_cache);
+            self.eval_rule(r, s, hits, &mut fields, &mut text_cache);
         }
     }
 
@@ -548,20 +548,21 @@ impl RuleSet {
             let field_at = (!is_text).then(|| fields.get(s, &c.field));
             // An event's or a SIP message's text is built from its fields: once per subject,
             // not once per rule that reads it.
-            let verdict = if is_text {
-                let lines = text.lines.get_or_insert_with(|| {
-                    let mut v = Vec::new();
-                    s.text_lines(&mut v);
-                    v
-                });
-                if lines.len() >= cond::Joined::MIN_VALUES {
-                    let joined = text.joined.get_or_insert_with(|| cond::Joined::new(lines));
-                    c.eval_joined(lines, joined)
-                } else {
-                    c.eval(lines)
+            let verdict = match field_at {
+                Some(i) => c.eval(&fields.fields[i].1),
+                None => {
+                    let lines = text.lines.get_or_insert_with(|| {
+                        let mut v = Vec::new();
+                        s.text_lines(&mut v);
+                        v
+                    });
+                    if lines.len() >= cond::Joined::MIN_VALUES {
+                        let joined = text.joined.get_or_insert_with(|| cond::Joined::new(lines));
+                        c.eval_joined(lines, joined)
+                    } else {
+                        c.eval(lines)
+                    }
                 }
-            } else {
-                c.eval(&fields.fields[field_at.unwrap_or_default()].1)
             };
             let vals: &[FieldVal<'s>] = match field_at {
                 None => text.lines.as_deref().unwrap_or(&[]),
