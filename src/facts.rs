@@ -198,11 +198,7 @@ fn date_header_usual(v: &str) -> Option<NaiveDateTime> {
     {
         return None;
     }
-    let num = |at: usize, n: usize| {
-        b[at..at + n].iter().try_fold(0u32, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32)
-        })
-    };
+    let num = |at: usize, n: usize| crate::parse::digits(&b[at..at + n]);
     let weekday = DAYS.iter().position(|d| *d == &b[..3])?;
     let month = MONTHS.iter().position(|m| *m == &b[8..11])? as u32 + 1;
     let date = NaiveDate::from_ymd_opt(num(12, 4)? as i32, month, num(5, 2)?)?;

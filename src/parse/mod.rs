@@ -6,6 +6,18 @@ use std::sync::Arc;
 
 use crate::model::Record;
 
+/// The value of a fixed-width field of ASCII digits; `None` when a byte is not a digit (or the
+/// value overflows). Date and time fields of log prefixes, headers and event renderings.
+pub(crate) fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |n, &c| {
+        if c.is_ascii_digit() {
+            n.checked_mul(10)?.checked_add(u32::from(c - b'0'))
+        } else {
+            None
+        }
+    })
+}
+
 pub mod detect;
 pub mod events;
 pub mod sip;

@@ -22,11 +22,7 @@ pub struct Prefix<'a> {
 
 fn num<'a>(n: usize) -> impl Parser<&'a str, Output = u32, Error = nom::error::Error<&'a str>> {
     // Digits folded by hand: this runs several times on every line of a large log.
-    nom::combinator::map_opt(take(n), |s: &str| {
-        s.bytes().try_fold(0u32, |acc, b| {
-            b.is_ascii_digit().then(|| acc * 10 + (b - b'0') as u32)
-        })
-    })
+    nom::combinator::map_opt(take(n), |s: &str| super::digits(s.as_bytes()))
 }
 
 /// `MM/DD/YYYY` + `sep` + `HH:MM:SS.mmm`
@@ -74,11 +70,7 @@ fn parse_prefix_cached<'l>(line: &'l str, dates: &mut DateCache) -> Option<Prefi
     if b.len() < 26 || b[10] != b'|' {
         return None;
     }
-    let num = |at: usize, n: usize| {
-        b[at..at + n].iter().try_fold(0u32, |acc, &c| {
-            c.is_ascii_digit().then(|| acc * 10 + (c - b'0') as u32)
-        })
-    };
+    let num = |at: usize, n: usize| super::digits(&b[at..at + n]);
     if b[2] != b'/' || b[5] != b'/' || b[13] != b':' || b[16] != b':' || b[19] != b'.' {
         return None;
     }

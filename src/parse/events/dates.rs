@@ -253,11 +253,7 @@ fn system_time_digits(s: &str) -> Option<NaiveDateTime> {
     if b[16] != b':' {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |n, &c| {
-            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-        })
-    };
+    let num = |r: std::ops::Range<usize>| crate::parse::digits(&b[r]);
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
     if sec > 59 {
