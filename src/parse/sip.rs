@@ -94,27 +94,20 @@ fn start_line_grammar(line: &str) -> Option<StartLine> {
 /// Parse a SIP start line (`REGISTER sip:contoso.com SIP/2.0`, `SIP/2.0 401 Unauthorized`).
 /// Leading and trailing white space is tolerated.
 pub fn parse_start_line(line: &str) -> Option<StartLine> {
-    // Runs on nearly every line of a log. A line whose ends are plain ASCII is its own trim, and
-    // a start line begins or ends with the protocol version: `S…` or `…0`.
+    // Runs on nearly every line of a log: a line whose ends are plain ASCII is its own trim,
+    // and it can only be a start line if it begins `S…` or ends `…0`.
     let b = line.as_bytes();
-    match (b.first(), b.last()) {
-        (None, _) | (_, None) => return None,
+    let l = match (b.first(), b.last()) {
         (Some(&f), Some(&l)) if plain_ascii(f) && plain_ascii(l) => {
-            // Already trimmed: `Supported:`, `Content-Length: 0` and the like end here.
-            if b.len() < 8 {
+            if !f.eq_ignore_ascii_case(&b'S') && l != b'0' {
                 return None;
             }
-            if f.eq_ignore_ascii_case(&b'S') && b[..7].eq_ignore_ascii_case(b"SIP/2.0") {
-                return status_line_fast(line);
-            }
-            if l == b'0' && b[b.len() - 7..].eq_ignore_ascii_case(b"SIP/2.0") {
-                return request_line_fast(line);
-            }
-            return None;
+            line
         }
-        _ => {}
-    }
-    let l = trim_ws(line);
+        (Some(_), Some(_)) => trim_ws(line),
+        _ => return None,
+    };
+    // Every start line begins or ends with the protocol version.
     let b = l.as_bytes();
     if b.len() < 8 {
         return None;
