@@ -488,6 +488,28 @@ pub struct SipFilter {
     pub keep_headers: Vec<String>,
 }
 
+/// Header names a message is searched for, at the end of every message: most of its headers
+/// are ruled out by the length of their name alone.
+struct NameSet<'a> {
+    /// Bit `n` set: some name is `n` bytes long (63: 63 or more).
+    lens: u64,
+    names: &'a [String],
+}
+
+impl<'a> NameSet<'a> {
+    fn new(names: &'a [String]) -> Self {
+        let lens = names.iter().fold(0, |m, n| m | 1u64 << n.len().min(63));
+        NameSet { lens, names }
+    }
+    fn has(&self, name: &[u8]) -> bool {
+        self.lens & (1u64 << name.len().min(63)) != 0
+            && self
+                .names
+                .iter()
+                .any(|n| n.as_bytes().eq_ignore_ascii_case(name))
+    }
+}
+
 /// One header of the message being built: its name and value are ranges of the builder's text.
 #[derive(Clone, Debug)]
 struct RawHeader {
@@ -709,18 +731,16 @@ impl SipBuilder {
             return true;
         }
         let mut cseq_seen = matches!(self.start, StartLine::Request { .. });
+        let full = NameSet::new(&filter.full_headers);
+        let text = self.text.as_bytes();
         for h in &self.headers {
-            let name = &self.text[h.name.clone()];
-            if filter
-                .full_headers
-                .iter()
-                .any(|f| f.eq_ignore_ascii_case(name))
-            {
+            let name = &text[h.name.clone()];
+            if full.has(name) {
                 return true;
             }
             // A response's method, as `SipMessage::transaction_method` reads it: from the first
             // `CSeq` header.
-            if !cseq_seen && name.eq_ignore_ascii_case("CSeq") {
+            if !cseq_seen && name.eq_ignore_ascii_case(b"CSeq") {
                 cseq_seen = true;
                 let raw = &self.text[h.value.clone()];
                 let value: Cow<str> = match plain_trimmed(raw) {
@@ -759,9 +779,9 @@ impl SipBuilder {
             let mut text = String::new();
             let mut spans = Vec::new();
             if let Some(f) = filter {
+                let keep = NameSet::new(&f.keep_headers);
                 for h in &mut self.headers {
-                    let name = &self.text[h.name.clone()];
-                    if f.keep_headers.iter().any(|k| name.eq_ignore_ascii_case(k)) {
+                    if keep.has(&self.text.as_bytes()[h.name.clone()]) {
                         normalize_header(&mut self.text, h);
                         let n0 = text.len();
                         text.push_str(&self.text[h.name.clone()]);
