@@ -219,6 +219,18 @@ impl SipMessage {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers_named(name).next().map(|h| h.value)
     }
+    /// The headers whose name passes `keep`, which reads the name's bytes: a search of every
+    /// header slices out as text only the headers it finds.
+    pub fn headers_where<'a>(
+        &'a self,
+        keep: impl Fn(&[u8]) -> bool + 'a,
+    ) -> impl Iterator<Item = Header<'a>> + 'a {
+        let text = self.header_text.as_bytes();
+        self.header_spans
+            .iter()
+            .filter(move |s| keep(&text[s.name.clone()]))
+            .map(|s| self.view(s))
+    }
     pub fn headers_named<'a, 'n>(
         &'a self,
         name: &'n str,
@@ -263,8 +275,7 @@ impl SipMessage {
             .is_some_and(|m| m.eq_ignore_ascii_case("REGISTER"))
     }
     pub fn ms_diagnostics(&self) -> Vec<(MsDiag, Option<u64>)> {
-        self.headers()
-            .filter(|h| crate::parse::sip::is_diag_header(h.name))
+        self.headers_where(crate::parse::sip::is_diag_name)
             .filter_map(|h| crate::parse::sip::parse_ms_diag(h.value).map(|d| (d, h.line)))
             .collect()
     }

@@ -346,7 +346,7 @@ impl Subject for Record {
                     }
                     // The code alone needs no parse of the parameters.
                     "ms_diag" => {
-                        for h in m.headers().filter(|h| sip::is_diag_header(h.name)) {
+                        for h in m.headers_where(sip::is_diag_name) {
                             if let Some(code) = sip::ms_diag_code(h.value) {
                                 out.push(FieldVal::at(code.to_string(), h.line));
                             }

@@ -338,9 +338,14 @@ fn push_normalized_general(out: &mut String, v: &str) {
 }
 
 pub fn is_diag_header(name: &str) -> bool {
-    name.eq_ignore_ascii_case("ms-diagnostics")
-        || name.eq_ignore_ascii_case("ms-diagnostics-public")
-        || name.eq_ignore_ascii_case("x-ms-diagnostics")
+    is_diag_name(name.as_bytes())
+}
+
+/// [`is_diag_header`] on the bytes of a name.
+pub fn is_diag_name(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"ms-diagnostics")
+        || name.eq_ignore_ascii_case(b"ms-diagnostics-public")
+        || name.eq_ignore_ascii_case(b"x-ms-diagnostics")
 }
 
 fn diag_code(i: &str) -> IResult<&str, (u32, Option<u32>)> {
