@@ -127,11 +127,7 @@ impl<'r> Case<'r> {
                         .find_map(|l| l.trim().strip_prefix("RequestUri:"))
                     && registers_to_own_domain(uri, msg)
                 {
-                    m.headers.push(crate::model::Header {
-                        name: "CSeq".into(),
-                        value: "1 REGISTER".into(),
-                        line: None,
-                    });
+                    m.push_header("CSeq", "1 REGISTER", None);
                 }
                 // The request's headers come before the response: carry over what the response
                 // lacks (its method for scoping, the Call-ID and addresses for the transaction).
@@ -144,11 +140,7 @@ impl<'r> Case<'r> {
                                 .map(|_| l[name.len() + 1..].trim().to_string())
                         })
                     {
-                        m.headers.push(crate::model::Header {
-                            name: name.into(),
-                            value: v,
-                            line: None,
-                        });
+                        m.push_header(name, &v, None);
                     }
                 }
                 let r = Record {

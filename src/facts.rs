@@ -407,11 +407,11 @@ impl FactsCollector {
         let www: Vec<&str> = m
             .headers_named("WWW-Authenticate")
             .chain(m.headers_named("Proxy-Authenticate"))
-            .map(|h| h.value.as_str())
+            .map(|h| h.value)
             .collect();
         let auth_info: Vec<&str> = m
             .headers_named("Authentication-Info")
-            .map(|h| h.value.as_str())
+            .map(|h| h.value)
             .collect();
         let mut targetnames: Vec<String> = www
             .iter()

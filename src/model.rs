@@ -110,13 +110,22 @@ pub enum StartLine {
     Response { code: u16, reason: String },
 }
 
-/// One header line of a SIP message, with the source line it started on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Header {
-    /// The name as written (compact forms expanded); the common names are not allocated.
-    pub name: Cow<'static, str>,
-    pub value: String,
+/// One header line of a SIP message, with the source line it started on: a view of the
+/// message's header text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header<'a> {
+    /// The name as written (compact forms expanded).
+    pub name: &'a str,
+    pub value: &'a str,
     pub line: Option<u64>,
+}
+
+/// Where one header's name and value are in a [`SipMessage`]'s header text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct HeaderSpan {
+    pub(crate) name: std::ops::Range<usize>,
+    pub(crate) value: std::ops::Range<usize>,
+    pub(crate) line: Option<u64>,
 }
 
 /// A parsed `ms-diagnostics` / `ms-diagnostics-public` / `X-Ms-diagnostics` value.
@@ -131,14 +140,20 @@ pub struct MsDiag {
 }
 
 /// A SIP message found in a client log, a server trace or a bare capture.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Header names and values are ranges of one text buffer rather than a string each: a log
+/// holds hundreds of thousands of header lines, and a string apiece was a large part of the
+/// cost of building and dropping them.
+#[derive(Clone)]
 pub struct SipMessage {
     pub direction: Option<Direction>,
     /// Remote address from the packet banner or `Peer:` field.
     pub peer: Option<String>,
     pub start: StartLine,
     pub start_line_no: Option<u64>,
-    pub headers: Vec<Header>,
+    /// Names and values of the headers; may hold text no span refers to.
+    pub(crate) header_text: String,
+    pub(crate) header_spans: Vec<HeaderSpan>,
     /// Message body, capped; bodies matter little for sign-in.
     pub body: String,
     /// Kept reduced by a [`crate::parse::sip::SipFilter`]: the start line and the few headers
@@ -147,19 +162,86 @@ pub struct SipMessage {
     pub reduced: bool,
 }
 
+impl PartialEq for SipMessage {
+    fn eq(&self, other: &Self) -> bool {
+        self.direction == other.direction
+            && self.peer == other.peer
+            && self.start == other.start
+            && self.start_line_no == other.start_line_no
+            && self.headers().eq(other.headers())
+            && self.body == other.body
+            && self.reduced == other.reduced
+    }
+}
+
+impl Eq for SipMessage {}
+
+impl fmt::Debug for SipMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SipMessage")
+            .field("direction", &self.direction)
+            .field("peer", &self.peer)
+            .field("start", &self.start)
+            .field("start_line_no", &self.start_line_no)
+            .field("headers", &self.headers().collect::<Vec<_>>())
+            .field("body", &self.body)
+            .field("reduced", &self.reduced)
+            .finish()
+    }
+}
+
 impl SipMessage {
+    /// Every header, in the order written.
+    pub fn headers(&self) -> impl ExactSizeIterator<Item = Header<'_>> + Clone + '_ {
+        self.header_spans.iter().map(|s| self.view(s))
+    }
+    fn view(&self, s: &HeaderSpan) -> Header<'_> {
+        Header {
+            name: &self.header_text[s.name.clone()],
+            value: &self.header_text[s.value.clone()],
+            line: s.line,
+        }
+    }
+    /// Add a header after the others.
+    pub fn push_header(&mut self, name: &str, value: &str, line: Option<u64>) {
+        let n0 = self.header_text.len();
+        self.header_text.push_str(name);
+        let v0 = self.header_text.len();
+        self.header_text.push_str(value);
+        self.header_spans.push(HeaderSpan {
+            name: n0..v0,
+            value: v0..self.header_text.len(),
+            line,
+        });
+    }
     /// First header with this name (case-insensitive). Compact forms (`i`, `f`, `t`, `v`) are
     /// expanded by the parser, so callers use long names.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|h| h.name.eq_ignore_ascii_case(name))
-            .map(|h| h.value.as_str())
+        self.headers_named(name).next().map(|h| h.value)
     }
-    pub fn headers_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Header> + 'a {
-        self.headers
+    /// The headers whose name passes `keep`, which reads the name's bytes: a search of every
+    /// header slices out as text only the headers it finds.
+    pub fn headers_where<'a>(
+        &'a self,
+        keep: impl Fn(&[u8]) -> bool + 'a,
+    ) -> impl Iterator<Item = Header<'a>> + 'a {
+        let text = self.header_text.as_bytes();
+        self.header_spans
             .iter()
-            .filter(move |h| h.name.eq_ignore_ascii_case(name))
+            .filter(move |s| keep(&text[s.name.clone()]))
+            .map(|s| self.view(s))
+    }
+    pub fn headers_named<'a, 'n>(
+        &'a self,
+        name: &'n str,
+    ) -> impl Iterator<Item = Header<'a>> + use<'a, 'n> {
+        // Names are compared as bytes, and only the headers found are sliced out as text:
+        // the facts look up several headers of every message.
+        let text = self.header_text.as_bytes();
+        self.header_spans
+            .iter()
+            .filter(move |s| text[s.name.clone()].eq_ignore_ascii_case(name.as_bytes()))
+            .map(|s| self.view(s))
     }
     pub fn call_id(&self) -> Option<&str> {
         self.header("Call-ID")
@@ -193,10 +275,8 @@ impl SipMessage {
             .is_some_and(|m| m.eq_ignore_ascii_case("REGISTER"))
     }
     pub fn ms_diagnostics(&self) -> Vec<(MsDiag, Option<u64>)> {
-        self.headers
-            .iter()
-            .filter(|h| crate::parse::sip::is_diag_header(&h.name))
-            .filter_map(|h| crate::parse::sip::parse_ms_diag(&h.value).map(|d| (d, h.line)))
+        self.headers_where(crate::parse::sip::is_diag_name)
+            .filter_map(|h| crate::parse::sip::parse_ms_diag(h.value).map(|d| (d, h.line)))
             .collect()
     }
     pub fn start_line_text(&self) -> String {

@@ -6,9 +6,9 @@ use sfbdiag::parse::sip;
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     if let Some(m) = sip::parse_message_text(&text) {
-        for h in &m.headers {
-            if sip::is_diag_header(&h.name) {
-                let _ = sip::parse_ms_diag(&h.value);
+        for h in m.headers() {
+            if sip::is_diag_header(h.name) {
+                let _ = sip::parse_ms_diag(h.value);
             }
         }
     }

@@ -278,8 +278,8 @@ impl Subject for Record {
         match &self.body {
             Body::Sip(m) => {
                 let hdr = |out: &mut Vec<FieldVal<'a>>, n: &str| {
-                    for h in m.headers.iter().filter(|h| h.name.eq_ignore_ascii_case(n)) {
-                        out.push(FieldVal::at(h.value.as_str(), h.line));
+                    for h in m.headers_named(n) {
+                        out.push(FieldVal::at(h.value, h.line));
                     }
                 };
                 match name {
@@ -346,8 +346,8 @@ impl Subject for Record {
                     }
                     // The code alone needs no parse of the parameters.
                     "ms_diag" => {
-                        for h in m.headers.iter().filter(|h| sip::is_diag_header(&h.name)) {
-                            if let Some(code) = sip::ms_diag_code(&h.value) {
+                        for h in m.headers_where(sip::is_diag_name) {
+                            if let Some(code) = sip::ms_diag_code(h.value) {
                                 out.push(FieldVal::at(code.to_string(), h.line));
                             }
                         }
@@ -372,7 +372,7 @@ impl Subject for Record {
                             .headers_named("WWW-Authenticate")
                             .chain(m.headers_named("Proxy-Authenticate"))
                         {
-                            out.push(FieldVal::at(sip::auth_scheme(&h.value), h.line));
+                            out.push(FieldVal::at(sip::auth_scheme(h.value), h.line));
                         }
                     }
                     "authorization" => {
@@ -537,7 +537,7 @@ impl Subject for Record {
         match &self.body {
             Body::Sip(m) => {
                 out.push(FieldVal::at(m.start_line_text(), m.start_line_no));
-                for h in &m.headers {
+                for h in m.headers() {
                     out.push(FieldVal::at(format!("{}: {}", h.name, h.value), h.line));
                 }
                 for l in m.body.lines() {

@@ -288,49 +288,54 @@ impl<'r> LineReader<'r> {
         true
     }
 
-    /// UTF-8 without the decoder: read into `raw`, validate it in one pass and append the valid
-    /// part to `buf`; a sequence cut by the chunk end waits in `raw` for the next read. Returns
-    /// false when it hands over to the decoder (at a malformed sequence: what precedes it is
-    /// kept, the rest stays in `raw`) or at the end of input.
+    /// UTF-8 without the decoder: read straight onto the end of `buf`'s bytes, validate them in
+    /// one pass and take the buffer back as text, so the input is never copied; a sequence cut
+    /// by the chunk end waits in `raw` for the next read. Returns false when it hands over to
+    /// the decoder (at a malformed sequence: what precedes it is kept, the rest goes to `raw`)
+    /// or at the end of input.
     fn fill_direct(&mut self) -> bool {
-        let carried = self.raw.len();
-        self.raw.reserve(CHUNK);
-        let res = (&mut self.src)
-            .take(CHUNK as u64)
-            .read_to_end(&mut self.raw);
-        let got = self.raw.len() - carried;
+        let mut bytes = std::mem::take(&mut self.buf).into_bytes();
+        let before = bytes.len();
+        // The bytes carried over (the sniffed head, or a sequence the last chunk cut) come first.
+        bytes.extend_from_slice(&self.raw);
+        self.raw.clear();
+        let carried = bytes.len();
+        bytes.reserve(CHUNK);
+        let res = (&mut self.src).take(CHUNK as u64).read_to_end(&mut bytes);
+        let got = bytes.len() - carried;
         self.bytes_read += got as u64;
         if let Err(e) = res {
             self.io_error = Some(e);
         }
         let last = got == 0;
-        let before = self.buf.len();
         // Validate up to the last whole character unless this is the end: a sequence cut by
         // the chunk end is completed by the next read.
         let whole = if last {
-            self.raw.len()
+            bytes.len()
         } else {
-            whole_chars(&self.raw)
+            before + whole_chars(&bytes[before..])
         };
-        let valid = match simdutf8::basic::from_utf8(&self.raw[..whole]) {
+        self.raw.extend_from_slice(&bytes[whole..]);
+        bytes.truncate(whole);
+        let valid_end = match String::from_utf8(bytes) {
             Ok(text) => {
-                self.buf.push_str(text);
+                self.buf = text;
                 whole
             }
-            Err(_) => {
+            Err(e) => {
                 // Malformed: keep what precedes it; the decoder reports it from here on.
                 self.direct = false;
-                let valid = match std::str::from_utf8(&self.raw[..whole]) {
-                    Ok(text) => text.len(),
-                    Err(e) => e.valid_up_to(),
-                };
-                if let Ok(text) = std::str::from_utf8(&self.raw[..valid]) {
-                    self.buf.push_str(text);
-                }
-                valid
+                let valid_end = e.utf8_error().valid_up_to();
+                let mut bytes = e.into_bytes();
+                let mut rest = bytes.split_off(valid_end);
+                rest.extend_from_slice(&self.raw);
+                self.raw = rest;
+                self.buf = String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+                valid_end
             }
         };
-        self.raw.drain(..valid);
+        let valid = valid_end - before;
         self.raw_offset += valid as u64;
         self.drop_nuls(before);
         if !self.direct {

@@ -16,7 +16,7 @@ use nom::{
 
 use std::borrow::Cow;
 
-use crate::model::{Direction, Header, MsDiag, SipMessage, StartLine};
+use crate::model::{Direction, HeaderSpan, MsDiag, SipMessage, StartLine};
 
 /// Longest body kept per message; sign-in evidence is in headers, bodies are mostly XML noise.
 const MAX_BODY: usize = 16 * 1024;
@@ -281,47 +281,6 @@ pub fn canonical_header_name(name: &str) -> &str {
     }
 }
 
-/// The name as a constant when it is one of the common header names, written as usual.
-fn common_header_name(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "Via" => "Via",
-        "Max-Forwards" => "Max-Forwards",
-        "From" => "From",
-        "To" => "To",
-        "Call-ID" => "Call-ID",
-        "CSeq" => "CSeq",
-        "Contact" => "Contact",
-        "User-Agent" => "User-Agent",
-        "Supported" => "Supported",
-        "Require" => "Require",
-        "Event" => "Event",
-        "Content-Length" => "Content-Length",
-        "Content-Type" => "Content-Type",
-        "Content-Encoding" => "Content-Encoding",
-        "Date" => "Date",
-        "Server" => "Server",
-        "Expires" => "Expires",
-        "Allow" => "Allow",
-        "Allow-Events" => "Allow-Events",
-        "Accept" => "Accept",
-        "Route" => "Route",
-        "Record-Route" => "Record-Route",
-        "Subscription-State" => "Subscription-State",
-        "Authorization" => "Authorization",
-        "Proxy-Authorization" => "Proxy-Authorization",
-        "WWW-Authenticate" => "WWW-Authenticate",
-        "Proxy-Authenticate" => "Proxy-Authenticate",
-        "Authentication-Info" => "Authentication-Info",
-        "ms-diagnostics" => "ms-diagnostics",
-        "ms-diagnostics-public" => "ms-diagnostics-public",
-        "ms-keep-alive" => "ms-keep-alive",
-        "ms-user-logon-data" => "ms-user-logon-data",
-        "ms-endpoint-location-data" => "ms-endpoint-location-data",
-        "P-Asserted-Identity" => "P-Asserted-Identity",
-        _ => return None,
-    })
-}
-
 /// Replace typographic quotes (a document conversion's doing) with ASCII ones, and drop the
 /// Markdown hard-break backslash some copies end lines with.
 pub fn normalize_value(v: &str) -> String {
@@ -332,8 +291,15 @@ pub fn normalize_value(v: &str) -> String {
 
 /// [`normalize_value`], appended to `out`.
 fn push_normalized(out: &mut String, v: &str) {
-    // Nearly every value is ASCII between blanks: trim blanks (and a trailing `\\`) by hand and
-    // copy; anything else takes the general path below.
+    match plain_trimmed(v) {
+        Some(t) => out.push_str(&v[t]),
+        None => push_normalized_general(out, v),
+    }
+}
+
+/// Where [`normalize_value`] would leave `v` as it is but for its ends: the range it keeps.
+/// Nearly every value is ASCII between blanks; `None` sends the rest to the general path.
+fn plain_trimmed(v: &str) -> Option<std::ops::Range<usize>> {
     let b = v.as_bytes();
     let blank = |c: u8| c == b' ' || c == b'\t';
     let mut i = 0;
@@ -351,12 +317,9 @@ fn push_normalized(out: &mut String, v: &str) {
         }
     }
     let t = &b[i..j];
-    if t.is_empty() || (plain_ascii(t[0]) && plain_ascii(t[t.len() - 1]) && t.is_ascii()) {
-        // Both ends are ASCII bytes, so these are char boundaries.
-        out.push_str(&v[i..j]);
-        return;
-    }
-    push_normalized_general(out, v);
+    // Both ends are ASCII bytes, so these are char boundaries.
+    (t.is_empty() || (plain_ascii(t[0]) && plain_ascii(t[t.len() - 1]) && t.is_ascii()))
+        .then_some(i..j)
 }
 
 /// [`push_normalized`] for any text.
@@ -375,9 +338,14 @@ fn push_normalized_general(out: &mut String, v: &str) {
 }
 
 pub fn is_diag_header(name: &str) -> bool {
-    name.eq_ignore_ascii_case("ms-diagnostics")
-        || name.eq_ignore_ascii_case("ms-diagnostics-public")
-        || name.eq_ignore_ascii_case("x-ms-diagnostics")
+    is_diag_name(name.as_bytes())
+}
+
+/// [`is_diag_header`] on the bytes of a name.
+pub fn is_diag_name(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"ms-diagnostics")
+        || name.eq_ignore_ascii_case(b"ms-diagnostics-public")
+        || name.eq_ignore_ascii_case(b"x-ms-diagnostics")
 }
 
 fn diag_code(i: &str) -> IResult<&str, (u32, Option<u32>)> {
@@ -525,12 +493,37 @@ pub struct SipFilter {
     pub keep_headers: Vec<String>,
 }
 
+/// Header names a message is searched for, at the end of every message: most of its headers
+/// are ruled out by the length of their name alone.
+struct NameSet<'a> {
+    /// Bit `n` set: some name is `n` bytes long (63: 63 or more).
+    lens: u64,
+    names: &'a [String],
+}
+
+impl<'a> NameSet<'a> {
+    fn new(names: &'a [String]) -> Self {
+        let lens = names.iter().fold(0, |m, n| m | 1u64 << n.len().min(63));
+        NameSet { lens, names }
+    }
+    fn has(&self, name: &[u8]) -> bool {
+        self.lens & (1u64 << name.len().min(63)) != 0
+            && self
+                .names
+                .iter()
+                .any(|n| n.as_bytes().eq_ignore_ascii_case(name))
+    }
+}
+
 /// One header of the message being built: its name and value are ranges of the builder's text.
 #[derive(Clone, Debug)]
 struct RawHeader {
     name: std::ops::Range<usize>,
     value: std::ops::Range<usize>,
     line: Option<u64>,
+    /// The value is normalized ([`normalize_value`]); until then it is the text as written
+    /// after the colon, since most headers of most messages are never read.
+    normalized: bool,
 }
 
 /// Buffers a finished builder hands back, so the next message reuses their memory.
@@ -543,8 +536,9 @@ pub struct SipScratch {
 
 /// Accumulates the lines of one SIP message.
 ///
-/// Header names and values are written back to back into one buffer and only become owned
-/// [`Header`]s in [`SipBuilder::finish_with`], for the messages that are kept whole.
+/// Header names and values are written back to back into one buffer, and a message takes a
+/// copy of that buffer (or of the headers a reduced message keeps) in
+/// [`SipBuilder::finish_with`].
 #[derive(Debug)]
 pub struct SipBuilder {
     direction: Option<Direction>,
@@ -559,6 +553,31 @@ pub struct SipBuilder {
     in_body: bool,
     content_length: Option<usize>,
     body_len: usize,
+}
+
+/// Normalize `h`'s value where it stands in `text`: a plain value only loses its ends, any
+/// other is rewritten after the text (or over its old place, when it ends the text).
+fn normalize_header(text: &mut String, h: &mut RawHeader) {
+    if h.normalized {
+        return;
+    }
+    h.normalized = true;
+    let v = &text[h.value.clone()];
+    match plain_trimmed(v) {
+        Some(t) => h.value = h.value.start + t.start..h.value.start + t.end,
+        None => {
+            let mut s = String::new();
+            push_normalized_general(&mut s, v);
+            let at = if h.value.end == text.len() {
+                text.truncate(h.value.start);
+                h.value.start
+            } else {
+                text.len()
+            };
+            text.push_str(&s);
+            h.value = at..text.len();
+        }
+    }
 }
 
 impl SipBuilder {
@@ -610,6 +629,14 @@ impl SipBuilder {
         self.in_body && self.content_length.is_none_or(|n| self.body_len >= n)
     }
 
+    /// The last header, normalized, with its value at the end of the text and nothing after it.
+    fn last_normalized(&mut self) -> Option<&mut RawHeader> {
+        let h = self.headers.last_mut()?;
+        normalize_header(&mut self.text, h);
+        self.text.truncate(h.value.end);
+        Some(h)
+    }
+
     /// Add a header or continuation line.
     pub fn push_header_line(&mut self, line: &str, line_no: Option<u64>) {
         let plain_first = line.as_bytes().first().is_some_and(|&c| plain_ascii(c));
@@ -619,7 +646,7 @@ impl SipBuilder {
         }
         let starts_ws = line.starts_with([' ', '\t']);
         match parse_header_line(line) {
-            Some((name, value)) if !(starts_ws && self.looks_like_continuation(name)) => {
+            Some((name, value)) if !(starts_ws && self.looks_like_continuation()) => {
                 if self.headers.len() >= MAX_HEADERS {
                     return;
                 }
@@ -627,29 +654,33 @@ impl SipBuilder {
                 let n0 = self.text.len();
                 self.text.push_str(name);
                 let v0 = self.text.len();
-                push_normalized(&mut self.text, value);
-                let v1 = self.text.len();
-                if name.eq_ignore_ascii_case("Content-Length") {
-                    self.content_length = self.text[v0..v1].trim().parse().ok();
-                }
-                self.headers.push(RawHeader {
+                self.text.push_str(value);
+                let mut h = RawHeader {
                     name: n0..v0,
-                    value: v0..v1,
+                    value: v0..self.text.len(),
                     line: line_no,
-                });
+                    normalized: false,
+                };
+                if name.eq_ignore_ascii_case("Content-Length") {
+                    normalize_header(&mut self.text, &mut h);
+                    self.content_length = self.text[h.value.clone()].trim().parse().ok();
+                }
+                self.headers.push(h);
             }
             _ => {
                 // A folded or wrapped value continues the previous header, whose value ends
                 // the text.
-                if let Some(h) = self.headers.last_mut()
-                    && h.value.len() < MAX_HEADER_VALUE
+                if let Some(value) = self.last_normalized().map(|h| h.value.clone())
+                    && value.len() < MAX_HEADER_VALUE
                 {
-                    let value = &self.text[h.value.clone()];
+                    let value = &self.text[value];
                     if !value.is_empty() && !value.ends_with(['/', '=']) {
                         self.text.push(' ');
                     }
                     push_normalized(&mut self.text, line);
-                    h.value.end = self.text.len();
+                    if let Some(h) = self.headers.last_mut() {
+                        h.value.end = self.text.len();
+                    }
                 }
             }
         }
@@ -657,11 +688,14 @@ impl SipBuilder {
 
     /// An indented `word:` line is a new header when copies indent every header (Snooper), and
     /// a folded continuation when it follows a header whose value is unfinished.
-    fn looks_like_continuation(&self, _name: &str) -> bool {
-        self.headers.last().is_some_and(|h| {
-            let v = &self.text[h.value.clone()];
-            v.ends_with(',') || v.ends_with(';')
-        })
+    fn looks_like_continuation(&mut self) -> bool {
+        match self.last_normalized().map(|h| h.value.clone()) {
+            Some(v) => {
+                let v = &self.text[v];
+                v.ends_with(',') || v.ends_with(';')
+            }
+            None => false,
+        }
     }
 
     pub fn push_body_line(&mut self, line: &str) {
@@ -688,10 +722,6 @@ impl SipBuilder {
         self.finish_with(None).0
     }
 
-    fn name_is(&self, h: &RawHeader, name: &str) -> bool {
-        self.text[h.name.clone()].eq_ignore_ascii_case(name)
-    }
-
     /// Does `filter` want this message whole?
     fn wanted_whole(&self, filter: &SipFilter) -> bool {
         let wanted_method = |m: &str| {
@@ -706,20 +736,24 @@ impl SipBuilder {
             return true;
         }
         let mut cseq_seen = matches!(self.start, StartLine::Request { .. });
+        let full = NameSet::new(&filter.full_headers);
+        let text = self.text.as_bytes();
         for h in &self.headers {
-            let name = &self.text[h.name.clone()];
-            if filter
-                .full_headers
-                .iter()
-                .any(|f| f.eq_ignore_ascii_case(name))
-            {
+            let name = &text[h.name.clone()];
+            if full.has(name) {
                 return true;
             }
             // A response's method, as `SipMessage::transaction_method` reads it: from the first
             // `CSeq` header.
-            if !cseq_seen && name.eq_ignore_ascii_case("CSeq") {
+            if !cseq_seen && name.eq_ignore_ascii_case(b"CSeq") {
                 cseq_seen = true;
-                if let Some(m) = self.text[h.value.clone()].split_whitespace().nth(1)
+                let raw = &self.text[h.value.clone()];
+                let value: Cow<str> = match plain_trimmed(raw) {
+                    _ if h.normalized => Cow::Borrowed(raw),
+                    Some(t) => Cow::Borrowed(&raw[t]),
+                    None => Cow::Owned(normalize_value(raw)),
+                };
+                if let Some(m) = value.split_whitespace().nth(1)
                     && wanted_method(m)
                 {
                     return true;
@@ -730,21 +764,43 @@ impl SipBuilder {
     }
 
     /// The message, whole, or reduced as `filter` says; and the buffers, for the next builder.
-    pub fn finish_with(self, filter: Option<&SipFilter>) -> (SipMessage, SipScratch) {
+    pub fn finish_with(mut self, filter: Option<&SipFilter>) -> (SipMessage, SipScratch) {
         let whole = filter.is_none_or(|f| self.wanted_whole(f));
-        let keep = |h: &RawHeader| {
-            whole || filter.is_some_and(|f| f.keep_headers.iter().any(|k| self.name_is(h, k)))
-        };
-        let headers: Vec<Header> = if whole {
-            let mut v = Vec::with_capacity(self.headers.len());
-            v.extend(self.headers.iter().map(|h| self.owned(h)));
-            v
-        } else {
-            self.headers
+        let (header_text, header_spans) = if whole {
+            for h in &mut self.headers {
+                normalize_header(&mut self.text, h);
+            }
+            let spans = self
+                .headers
                 .iter()
-                .filter(|h| keep(h))
-                .map(|h| self.owned(h))
-                .collect()
+                .map(|h| HeaderSpan {
+                    name: h.name.clone(),
+                    value: h.value.clone(),
+                    line: h.line,
+                })
+                .collect();
+            (self.text.clone(), spans)
+        } else {
+            let mut text = String::new();
+            let mut spans = Vec::new();
+            if let Some(f) = filter {
+                let keep = NameSet::new(&f.keep_headers);
+                for h in &mut self.headers {
+                    if keep.has(&self.text.as_bytes()[h.name.clone()]) {
+                        normalize_header(&mut self.text, h);
+                        let n0 = text.len();
+                        text.push_str(&self.text[h.name.clone()]);
+                        let v0 = text.len();
+                        text.push_str(&self.text[h.value.clone()]);
+                        spans.push(HeaderSpan {
+                            name: n0..v0,
+                            value: v0..text.len(),
+                            line: h.line,
+                        });
+                    }
+                }
+            }
+            (text, spans)
         };
         let body = if whole && !self.body.is_empty() {
             self.body.clone()
@@ -756,7 +812,8 @@ impl SipBuilder {
             peer: self.peer,
             start: self.start,
             start_line_no: self.start_line_no,
-            headers,
+            header_text,
+            header_spans,
             body,
             reduced: !whole,
         };
@@ -766,18 +823,6 @@ impl SipBuilder {
             body: self.body,
         };
         (msg, scratch)
-    }
-
-    fn owned(&self, h: &RawHeader) -> Header {
-        let name = &self.text[h.name.clone()];
-        Header {
-            name: match common_header_name(name) {
-                Some(n) => Cow::Borrowed(n),
-                None => Cow::Owned(name.to_string()),
-            },
-            value: self.text[h.value.clone()].to_string(),
-            line: h.line,
-        }
     }
 }
 
@@ -995,20 +1040,20 @@ mod tests {
         let m = build(
             "SIP/2.0 200 OK\nCSeq: 2 SUBSCRIBE\nserver: RTC/7.0\nDATE: Tue, 24 Nov 2026 08:00:00 GMT\nContent-Length: 3\n\nabc",
         );
-        let names: Vec<_> = m.headers.iter().map(|h| &*h.name).collect();
+        let names: Vec<_> = m.headers().map(|h| h.name).collect();
         assert_eq!(names, ["server", "DATE"]);
         assert!(m.reduced);
         assert_eq!(m.body, "");
         assert_eq!(m.status(), Some(200));
         let m =
             build("SIP/2.0 200 OK\nCSeq: 2 register\nServer: RTC/7.0\nContent-Length: 3\n\nabc");
-        assert_eq!(m.headers.len(), 3);
+        assert_eq!(m.headers().len(), 3);
         assert_eq!(m.body, "abc\n");
         assert!(!m.reduced);
         let m = build(
             "SUBSCRIBE sip:a@b.c SIP/2.0\nCSeq: 2 SUBSCRIBE\nMS-Diagnostics: 1008;reason=\"x\"\n",
         );
-        assert_eq!(m.headers.len(), 2);
+        assert_eq!(m.headers().len(), 2);
         // Reused buffers start empty.
         let (_, scratch) = SipBuilder::new(
             parse_start_line("SIP/2.0 200 OK").expect("start line"),

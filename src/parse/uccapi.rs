@@ -55,16 +55,21 @@ fn datetime(sep: char) -> impl Fn(&str) -> IResult<&str, NaiveDateTime> {
 
 /// Parse a grammar-A line prefix (`11/25/2014|08:12:51.123 1A2C:0F10 INFO  :: text`).
 pub fn parse_prefix(line: &str) -> Option<Prefix<'_>> {
-    parse_prefix_cached(line, &mut None)
+    parse_prefix_cached(line, &mut PrefixCache::default())
 }
 
-/// The date of the last prefix read, as written and as a date: consecutive lines share it.
-type DateCache = Option<([u8; 10], NaiveDate)>;
+/// The date and time of the last prefix read, as written and as values: consecutive lines
+/// share the date, and a packet's lines share the time.
+#[derive(Default)]
+struct PrefixCache {
+    date: Option<([u8; 10], NaiveDate)>,
+    time: Option<([u8; 12], NaiveTime)>,
+}
 
 /// [`parse_prefix`], runs on every line of a log, so it is written out by hand: the date and
 /// time have fixed places; then blanks, `hex:hex` thread ids, blanks, a level word, optional
 /// blanks and `::`.
-fn parse_prefix_cached<'l>(line: &'l str, dates: &mut DateCache) -> Option<Prefix<'l>> {
+fn parse_prefix_cached<'l>(line: &'l str, cache: &mut PrefixCache) -> Option<Prefix<'l>> {
     let b = line.as_bytes();
     // Every prefixed line has `|` at byte 10.
     if b.len() < 26 || b[10] != b'|' {
@@ -74,17 +79,27 @@ fn parse_prefix_cached<'l>(line: &'l str, dates: &mut DateCache) -> Option<Prefi
     if b[2] != b'/' || b[5] != b'/' || b[13] != b':' || b[16] != b':' || b[19] != b'.' {
         return None;
     }
-    let date = match dates {
+    let date = match &cache.date {
         Some((text, d)) if *text == b[..10] => *d,
         _ => {
             let d = NaiveDate::from_ymd_opt(num(6, 4)? as i32, num(0, 2)?, num(3, 2)?)?;
             let mut text = [0u8; 10];
             text.copy_from_slice(&b[..10]);
-            *dates = Some((text, d));
+            cache.date = Some((text, d));
             d
         }
     };
-    let time = NaiveTime::from_hms_milli_opt(num(11, 2)?, num(14, 2)?, num(17, 2)?, num(20, 3)?)?;
+    let time = match &cache.time {
+        Some((text, t)) if *text == b[11..23] => *t,
+        _ => {
+            let t =
+                NaiveTime::from_hms_milli_opt(num(11, 2)?, num(14, 2)?, num(17, 2)?, num(20, 3)?)?;
+            let mut text = [0u8; 12];
+            text.copy_from_slice(&b[11..23]);
+            cache.time = Some((text, t));
+            t
+        }
+    };
     let ts = NaiveDateTime::new(date, time);
     // Past `i`, the bytes that pass `f`: at least one when `one` is set.
     fn skip(b: &[u8], mut i: usize, one: bool, f: impl Fn(u8) -> bool) -> Option<usize> {
@@ -211,7 +226,7 @@ pub struct UccapiParser {
     last_ts: Option<Ts>,
     /// Buffers of the last finished SIP message, for the next one.
     scratch: Option<SipScratch>,
-    dates: DateCache,
+    prefixes: PrefixCache,
 }
 
 impl Default for UccapiParser {
@@ -227,7 +242,7 @@ impl UccapiParser {
             banner: None,
             last_ts: None,
             scratch: None,
-            dates: None,
+            prefixes: PrefixCache::default(),
         }
     }
 
@@ -296,7 +311,7 @@ impl UccapiParser {
 
     pub fn feed(&mut self, line_no: u64, line: &str, ctx: &mut ParseCtx<'_>) {
         // Grammar A: a prefixed line starts a new record.
-        if let Some(p) = parse_prefix_cached(line, &mut self.dates) {
+        if let Some(p) = parse_prefix_cached(line, &mut self.prefixes) {
             let ts = Some(Ts::Local(p.ts));
             self.last_ts = ts;
             self.flush(ctx);
@@ -602,8 +617,8 @@ mod tests {
 
     #[test]
     fn prefix_dates_cached_across_lines() {
-        let mut dates = None;
-        let mut read = |l: &str| parse_prefix_cached(l, &mut dates).map(|p| p.ts.to_string());
+        let mut cache = PrefixCache::default();
+        let mut read = |l: &str| parse_prefix_cached(l, &mut cache).map(|p| p.ts.to_string());
         let l = |d: &str| format!("{d}|08:12:51.123 1A2C:0F10 INFO  :: x");
         assert_eq!(
             read(&l("11/25/2014")).as_deref(),
@@ -653,7 +668,7 @@ Content-Length: 0\r\n\
         };
         assert_eq!(m.status(), Some(401));
         assert_eq!(m.direction, Some(Direction::Incoming));
-        assert_eq!(m.headers[1].line, Some(10));
+        assert_eq!(m.headers().nth(1).map(|h| h.line), Some(Some(10)));
         let Body::Line(l) = &recs[2].body else {
             panic!()
         };
