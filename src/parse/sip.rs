@@ -93,20 +93,37 @@ fn start_line_grammar(line: &str) -> Option<StartLine> {
 
 /// Parse a SIP start line (`REGISTER sip:contoso.com SIP/2.0`, `SIP/2.0 401 Unauthorized`).
 /// Leading and trailing white space is tolerated.
+#[inline]
 pub fn parse_start_line(line: &str) -> Option<StartLine> {
     // Runs on nearly every line of a log: a line whose ends are plain ASCII is its own trim,
-    // and it can only be a start line if it begins `S…` or ends `…0`.
+    // and it can only be a start line if it begins `SIP/` or ends `/2.0` (any case). Both are
+    // tested as one word each, with the case bit set on every byte: a few bytes that are no
+    // letter pass too, and the full test below turns them away. This test is inlined into the
+    // callers; the rest, with its allocations, is a call only the few candidates pay.
+    const LEAD: u32 = u32::from_le_bytes(*b"sip/");
+    const TAIL: u32 = u32::from_le_bytes(*b"/2.0");
     let b = line.as_bytes();
-    let l = match (b.first(), b.last()) {
+    match (b.first(), b.last()) {
         (Some(&f), Some(&l)) if plain_ascii(f) && plain_ascii(l) => {
-            if !f.eq_ignore_ascii_case(&b'S') && l != b'0' {
-                return None;
+            match (b.first_chunk::<4>(), b.last_chunk::<4>()) {
+                (Some(&h), Some(&t))
+                    if b.len() >= 8
+                        && (u32::from_le_bytes(h) | 0x2020_2020 == LEAD
+                            || u32::from_le_bytes(t) | 0x2020_2020 == TAIL) =>
+                {
+                    start_line_trimmed(line)
+                }
+                _ => None,
             }
-            line
         }
-        (Some(_), Some(_)) => trim_ws(line),
-        _ => return None,
-    };
+        (Some(_), Some(_)) => start_line_trimmed(trim_ws(line)),
+        _ => None,
+    }
+}
+
+/// [`parse_start_line`] on a line without blanks at its ends.
+#[inline(never)]
+fn start_line_trimmed(l: &str) -> Option<StartLine> {
     // Every start line begins or ends with the protocol version.
     let b = l.as_bytes();
     if b.len() < 8 {
@@ -165,7 +182,15 @@ fn request_line_fast(l: &str) -> Option<StartLine> {
         u0 += 1;
     }
     let rest = &l[u0..];
-    let u_len = rest.find(char::is_whitespace)?;
+    // A URI is nearly always ASCII: its end is found by bytes unless a non-ASCII byte comes
+    // first, when the general (Unicode white space) search decides.
+    let u_len = match rest
+        .bytes()
+        .position(|c| c.is_ascii_whitespace() || c == 0x0B || !c.is_ascii())
+    {
+        Some(i) if rest.as_bytes()[i].is_ascii() => i,
+        _ => rest.find(char::is_whitespace)?,
+    };
     let uri = &rest[..u_len];
     let after = &rest[u_len..];
     // One or more blanks, then the version that ends the line (and nothing after it).
