@@ -420,13 +420,13 @@ impl FactsCollector {
         }
         let user = m
             .header("To")
-            .or(m.header("From"))
+            .or_else(|| m.header("From"))
             .and_then(sip::uri_in)
             .map(|u| u.to_ascii_lowercase());
-        if let Some(u) = &user
+        if let Some(u) = user
             && u.contains('@')
         {
-            *self.user_uris.entry(u.clone()).or_default() += 1;
+            *self.user_uris.entry(u).or_default() += 1;
         }
         let www: Vec<&str> = m
             .headers_named("WWW-Authenticate")
@@ -487,7 +487,8 @@ impl FactsCollector {
             deregister: m.method().is_some() && expires_zero,
             diags: diags.iter().map(|(d, _)| d.code).collect(),
             diag_text: diags.first().map(|(d, _)| {
-                let mut t = format!("ms-diagnostics {}", d.code);
+                let mut t = String::from("ms-diagnostics ");
+                crate::model::push_decimal(&mut t, d.code);
                 if let Some(r) = &d.reason {
                     t.push_str(" \"");
                     t.push_str(r);
