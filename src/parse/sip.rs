@@ -93,7 +93,7 @@ fn start_line_grammar(line: &str) -> Option<StartLine> {
 
 /// Parse a SIP start line (`REGISTER sip:contoso.com SIP/2.0`, `SIP/2.0 401 Unauthorized`).
 /// Leading and trailing white space is tolerated.
-#[inline]
+#[inline(always)]
 pub fn parse_start_line(line: &str) -> Option<StartLine> {
     // Runs on nearly every line of a log: a line whose ends are plain ASCII is its own trim,
     // and it can only be a start line if it begins `SIP/` or ends `/2.0` (any case). Both are
@@ -261,6 +261,12 @@ pub fn trim_end_ws(s: &str) -> &str {
 /// yields `None`. Runs on every header line of a log, so it is written out by hand: optional
 /// blanks, a token starting with a letter, optional blanks, `:`.
 pub fn parse_header_line(line: &str) -> Option<(&str, &str)> {
+    let (name, value) = header_line_parts(line)?;
+    Some((&line[name], &line[value..]))
+}
+
+/// [`parse_header_line`] as offsets: the name's range and where the value starts.
+fn header_line_parts(line: &str) -> Option<(std::ops::Range<usize>, usize)> {
     let b = line.as_bytes();
     let blanks = |mut i: usize| {
         while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
@@ -282,12 +288,11 @@ pub fn parse_header_line(line: &str) -> Option<(&str, &str)> {
         return None;
     }
     // Every index above is at an ASCII byte, so these are char boundaries.
-    let value = &line[colon + 1..];
     // `http:` or `sip:` at the start of a wrapped line is a URI, not a header.
-    if value.starts_with("//") {
+    if b[colon + 1..].starts_with(b"//") {
         return None;
     }
-    Some((&line[name_start..name_end], value))
+    Some((name_start..name_end, colon + 1))
 }
 
 /// Expand the compact header forms of RFC 3261 so callers can use long names.
@@ -670,23 +675,37 @@ impl SipBuilder {
             return;
         }
         let starts_ws = line.starts_with([' ', '\t']);
-        match parse_header_line(line) {
-            Some((name, value)) if !(starts_ws && self.looks_like_continuation()) => {
+        match header_line_parts(line) {
+            Some((name, v_at)) if !(starts_ws && self.looks_like_continuation()) => {
                 if self.headers.len() >= MAX_HEADERS {
                     return;
                 }
-                let name = canonical_header_name(name);
                 let n0 = self.text.len();
-                self.text.push_str(name);
-                let v0 = self.text.len();
-                self.text.push_str(value);
+                let (name, value) = if name.len() == 1 {
+                    // A compact form, expanded.
+                    let long = canonical_header_name(&line[name]);
+                    self.text.push_str(long);
+                    let v0 = self.text.len();
+                    self.text.push_str(&line[v_at..]);
+                    (n0..n0 + long.len(), v0..self.text.len())
+                } else {
+                    // Name, colon and value in one copy: the text may hold bytes no span
+                    // refers to, and one copy per header line is cheaper than two.
+                    self.text.push_str(&line[name.start..]);
+                    (
+                        n0..n0 + name.len(),
+                        n0 + (v_at - name.start)..self.text.len(),
+                    )
+                };
+                let name_text = &self.text[name.clone()];
+                let is_length = name_text.eq_ignore_ascii_case("Content-Length");
                 let mut h = RawHeader {
-                    name: n0..v0,
-                    value: v0..self.text.len(),
+                    name,
+                    value,
                     line: line_no,
                     normalized: false,
                 };
-                if name.eq_ignore_ascii_case("Content-Length") {
+                if is_length {
                     normalize_header(&mut self.text, &mut h);
                     self.content_length = self.text[h.value.clone()].trim().parse().ok();
                 }
