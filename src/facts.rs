@@ -384,13 +384,16 @@ impl FactsCollector {
     }
 
     fn observe_sip(&mut self, r: &Record, m: &SipMessage) {
+        // Asked once, and before the User-Agent's substring searches: most messages are not
+        // REGISTER traffic.
+        let register = m.is_register();
         // Client version and user from what the client sends.
-        if let Some(ua) = m.header("User-Agent")
+        if register
+            && let Some(ua) = m.header("User-Agent")
             && (ua.contains("UCCAPI")
                 || ua.contains("OC/")
                 || ua.contains("Lync")
                 || ua.contains("Skype"))
-            && m.is_register()
         {
             self.client_version = Some(ua.to_string());
         }
@@ -415,7 +418,7 @@ impl FactsCollector {
         {
             self.dates.push((local, gmt, r.source.clone()));
         }
-        if !m.is_register() || self.registers.len() >= MAX_REGISTERS {
+        if !register || self.registers.len() >= MAX_REGISTERS {
             return;
         }
         let user = m
