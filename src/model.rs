@@ -106,8 +106,17 @@ pub enum Direction {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StartLine {
-    Request { method: String, uri: String },
-    Response { code: u16, reason: String },
+    /// `method` borrows a static string for the usual methods (one allocation less per
+    /// message of a large log), and owns it for any other.
+    Request {
+        method: Cow<'static, str>,
+        uri: String,
+    },
+    /// `reason` likewise for the usual reason phrases.
+    Response {
+        code: u16,
+        reason: Cow<'static, str>,
+    },
 }
 
 /// One header line of a SIP message, with the source line it started on: a view of the
@@ -262,7 +271,7 @@ impl SipMessage {
     }
     pub fn method(&self) -> Option<&str> {
         match &self.start {
-            StartLine::Request { method, .. } => Some(method),
+            StartLine::Request { method, .. } => Some(method.as_ref()),
             _ => None,
         }
     }

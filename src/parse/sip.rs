@@ -52,7 +52,7 @@ fn request_line(i: &str) -> IResult<&str, StartLine> {
     Ok((
         i,
         StartLine::Request {
-            method: m.to_string(),
+            method: m.to_string().into(),
             uri: uri.to_string(),
         },
     ))
@@ -74,7 +74,7 @@ fn status_line(i: &str) -> IResult<&str, StartLine> {
         i,
         StartLine::Response {
             code,
-            reason: reason.unwrap_or("").trim().to_string(),
+            reason: reason.unwrap_or("").trim().to_string().into(),
         },
     ))
 }
@@ -164,7 +164,7 @@ fn status_line_fast(l: &str) -> Option<StartLine> {
     let reason = if r0 > d1 { l[r0..].trim() } else { "" };
     Some(StartLine::Response {
         code,
-        reason: reason.to_string(),
+        reason: known(reason, REASONS),
     })
 }
 
@@ -199,9 +199,58 @@ fn request_line_fast(l: &str) -> Option<StartLine> {
         return None;
     }
     Some(StartLine::Request {
-        method: l[..m1].to_string(),
+        method: known(&l[..m1], METHODS),
         uri: uri.to_string(),
     })
+}
+
+/// Methods a start line borrows rather than copies.
+const METHODS: &[&str] = &[
+    "REGISTER",
+    "SUBSCRIBE",
+    "NOTIFY",
+    "BENOTIFY",
+    "INVITE",
+    "ACK",
+    "BYE",
+    "CANCEL",
+    "OPTIONS",
+    "MESSAGE",
+    "INFO",
+    "SERVICE",
+    "PRACK",
+    "UPDATE",
+    "REFER",
+    "PUBLISH",
+    "NEGOTIATE",
+];
+
+/// Reason phrases a start line borrows rather than copies.
+const REASONS: &[&str] = &[
+    "OK",
+    "Trying",
+    "Ringing",
+    "Accepted",
+    "Unauthorized",
+    "Forbidden",
+    "Not Found",
+    "Proxy Authentication Required",
+    "Request Timeout",
+    "Temporarily Unavailable",
+    "Redirect request to Home Server",
+    "Moved Temporarily",
+    "Bad Request",
+    "Server Internal Error",
+    "Service Unavailable",
+    "Server time-out",
+];
+
+/// `s` as one of `known` when it is one, exactly (case too); a copy otherwise.
+fn known(s: &str, known: &'static [&'static str]) -> Cow<'static, str> {
+    match known.iter().find(|k| **k == s) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(s.to_string()),
+    }
 }
 
 /// Bytes of a header name token: letters, digits and `-.!%*_+`'~`.
