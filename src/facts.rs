@@ -133,6 +133,8 @@ pub struct SkewMeasure {
 
 #[derive(Default)]
 pub struct FactsCollector {
+    /// A log line lower-cased, kept between lines so that its buffer is allocated once.
+    lower_line: String,
     registers: Vec<RegMsg>,
     dates: Vec<(NaiveDateTime, NaiveDateTime, SourceLoc)>,
     /// Kerberos errors from the KDC: (client time, the KDC's `Server Time`, where). The client
@@ -222,14 +224,21 @@ fn date_header_general(v: &str) -> Option<NaiveDateTime> {
 }
 
 fn param(v: &str, name: &str) -> Option<String> {
-    let lv = v.to_ascii_lowercase();
-    let key = format!("{name}=");
-    let mut from = 0;
-    while let Some(p) = lv[from..].find(&key) {
-        let at = from + p;
-        let ok_boundary = at == 0 || matches!(lv.as_bytes()[at - 1], b' ' | b',' | b';' | b'\t');
+    // Every `name=` ends at an `=`: the name is compared (any case) before each `=` in turn,
+    // rather than lower-casing a copy of values that carry kilobytes of `gssapi-data`.
+    let b = v.as_bytes();
+    let name = name.as_bytes();
+    for eq in memchr::memchr_iter(b'=', b) {
+        let Some(at) = eq.checked_sub(name.len()) else {
+            continue;
+        };
+        if !b[at..eq].eq_ignore_ascii_case(name) {
+            continue;
+        }
+        let ok_boundary = at == 0 || matches!(b[at - 1], b' ' | b',' | b';' | b'\t');
         if ok_boundary {
-            let rest = v[at + key.len()..].trim_start();
+            // `eq` is at an ASCII byte, so this is a char boundary.
+            let rest = v[eq + 1..].trim_start();
             let val = if let Some(q) = rest.strip_prefix('"') {
                 q.split('"').next().unwrap_or("")
             } else {
@@ -237,9 +246,20 @@ fn param(v: &str, name: &str) -> Option<String> {
             };
             return Some(val.to_string());
         }
-        from = at + key.len();
     }
     None
+}
+
+/// Whether `hay`, ASCII lower-cased, contains `needle` (lower case), found from the byte
+/// `needle[anchor]`, which is no letter: a search from the needle's first letter stops at every
+/// `g` of a base64 `gssapi-data`.
+fn contains_ci_at(hay: &str, needle: &str, anchor: usize) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    memchr::memchr_iter(n[anchor], h).any(|p| {
+        p.checked_sub(anchor)
+            .and_then(|s| h.get(s..s + n.len()))
+            .is_some_and(|w| w.eq_ignore_ascii_case(n))
+    })
 }
 
 fn is_online_host(h: &str) -> bool {
@@ -330,7 +350,10 @@ impl FactsCollector {
                 }
             }
             Body::Line(l) => {
-                let t = l.text.to_ascii_lowercase();
+                let mut t = std::mem::take(&mut self.lower_line);
+                t.clear();
+                t.push_str(&l.text);
+                t.make_ascii_lowercase();
                 if t.contains(".online.lync.com") || t.contains(".infra.lync.com") {
                     self.online_hint = true;
                 }
@@ -346,6 +369,7 @@ impl FactsCollector {
                         }
                     }
                 }
+                self.lower_line = t;
             }
             Body::Registry(v) => {
                 if v.name.eq_ignore_ascii_case("TrustModelData") {
@@ -360,13 +384,16 @@ impl FactsCollector {
     }
 
     fn observe_sip(&mut self, r: &Record, m: &SipMessage) {
+        // Asked once, and before the User-Agent's substring searches: most messages are not
+        // REGISTER traffic.
+        let register = m.is_register();
         // Client version and user from what the client sends.
-        if let Some(ua) = m.header("User-Agent")
+        if register
+            && let Some(ua) = m.header("User-Agent")
             && (ua.contains("UCCAPI")
                 || ua.contains("OC/")
                 || ua.contains("Lync")
                 || ua.contains("Skype"))
-            && m.is_register()
         {
             self.client_version = Some(ua.to_string());
         }
@@ -391,18 +418,18 @@ impl FactsCollector {
         {
             self.dates.push((local, gmt, r.source.clone()));
         }
-        if !m.is_register() || self.registers.len() >= MAX_REGISTERS {
+        if !register || self.registers.len() >= MAX_REGISTERS {
             return;
         }
         let user = m
             .header("To")
-            .or(m.header("From"))
+            .or_else(|| m.header("From"))
             .and_then(sip::uri_in)
             .map(|u| u.to_ascii_lowercase());
-        if let Some(u) = &user
+        if let Some(u) = user
             && u.contains('@')
         {
-            *self.user_uris.entry(u.clone()).or_default() += 1;
+            *self.user_uris.entry(u).or_default() += 1;
         }
         let www: Vec<&str> = m
             .headers_named("WWW-Authenticate")
@@ -424,7 +451,7 @@ impl FactsCollector {
         let diags = m.ms_diagnostics();
         let expires_zero = m.header("Expires").is_some_and(|e| e.trim() == "0")
             || m.header("Contact")
-                .is_some_and(|c| c.to_ascii_lowercase().contains("expires=0"));
+                .is_some_and(|c| contains_ci_at(c, "expires=0", 7));
         let contact_host = if m.status().is_some_and(|s| (300..400).contains(&s)) {
             m.header("Contact")
                 .and_then(sip::uri_in)
@@ -459,20 +486,18 @@ impl FactsCollector {
                 .iter()
                 .map(|v| sip::auth_scheme(v).to_string())
                 .collect(),
-            continuation: www
-                .iter()
-                .any(|v| v.to_ascii_lowercase().contains("gssapi-data")),
+            continuation: www.iter().any(|v| contains_ci_at(v, "gssapi-data", 6)),
             deregister: m.method().is_some() && expires_zero,
             diags: diags.iter().map(|(d, _)| d.code).collect(),
             diag_text: diags.first().map(|(d, _)| {
-                format!(
-                    "ms-diagnostics {}{}",
-                    d.code,
-                    d.reason
-                        .as_deref()
-                        .map(|r| format!(" \"{r}\""))
-                        .unwrap_or_default()
-                )
+                let mut t = String::from("ms-diagnostics ");
+                crate::model::push_decimal(&mut t, d.code);
+                if let Some(r) = &d.reason {
+                    t.push_str(" \"");
+                    t.push_str(r);
+                    t.push('"');
+                }
+                t
             }),
             server: m.header("Server").map(str::to_string),
             targetnames,

@@ -106,8 +106,17 @@ pub enum Direction {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StartLine {
-    Request { method: String, uri: String },
-    Response { code: u16, reason: String },
+    /// `method` borrows a static string for the usual methods (one allocation less per
+    /// message of a large log), and owns it for any other.
+    Request {
+        method: Cow<'static, str>,
+        uri: String,
+    },
+    /// `reason` likewise for the usual reason phrases.
+    Response {
+        code: u16,
+        reason: Cow<'static, str>,
+    },
 }
 
 /// One header line of a SIP message, with the source line it started on: a view of the
@@ -262,7 +271,7 @@ impl SipMessage {
     }
     pub fn method(&self) -> Option<&str> {
         match &self.start {
-            StartLine::Request { method, .. } => Some(method),
+            StartLine::Request { method, .. } => Some(method.as_ref()),
             _ => None,
         }
     }
@@ -280,11 +289,44 @@ impl SipMessage {
             .collect()
     }
     pub fn start_line_text(&self) -> String {
+        // Pieces pushed rather than `format!`: this runs for every REGISTER the facts keep and
+        // for rules that read the start line, and the formatting machinery cost several times
+        // the copy.
         match &self.start {
-            StartLine::Request { method, uri } => format!("{method} {uri} SIP/2.0"),
-            StartLine::Response { code, reason } => format!("SIP/2.0 {code} {reason}"),
+            StartLine::Request { method, uri } => {
+                let mut s = String::with_capacity(method.len() + uri.len() + 9);
+                s.push_str(method);
+                s.push(' ');
+                s.push_str(uri);
+                s.push_str(" SIP/2.0");
+                s
+            }
+            StartLine::Response { code, reason } => {
+                let mut s = String::with_capacity(reason.len() + 14);
+                s.push_str("SIP/2.0 ");
+                push_decimal(&mut s, u32::from(*code));
+                s.push(' ');
+                s.push_str(reason);
+                s
+            }
         }
     }
+}
+
+/// `n` in decimal, as `format!("{n}")` writes it.
+pub(crate) fn push_decimal(s: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    s.extend(digits[i..].iter().map(|&d| char::from(d)));
 }
 
 /// A free-text log line (a UCCAPI record that is not a SIP packet, a line of a mobile client
@@ -520,5 +562,19 @@ pub trait Subject {
     /// for other IDs without reading a field.
     fn event_id(&self) -> Option<u32> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_decimal_writes_as_format_does() {
+        for n in [0, 7, 10, 401, 4005, 65535, u32::MAX] {
+            let mut s = String::from("x");
+            push_decimal(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
     }
 }

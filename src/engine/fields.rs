@@ -314,7 +314,7 @@ impl Subject for Record {
                     }
                     "reason" => {
                         if let StartLine::Response { reason, .. } = &m.start {
-                            out.push(FieldVal::at(reason.as_str(), m.start_line_no));
+                            out.push(FieldVal::at(reason.as_ref(), m.start_line_no));
                         }
                     }
                     "request_uri" => {

@@ -52,7 +52,7 @@ fn request_line(i: &str) -> IResult<&str, StartLine> {
     Ok((
         i,
         StartLine::Request {
-            method: m.to_string(),
+            method: m.to_string().into(),
             uri: uri.to_string(),
         },
     ))
@@ -74,7 +74,7 @@ fn status_line(i: &str) -> IResult<&str, StartLine> {
         i,
         StartLine::Response {
             code,
-            reason: reason.unwrap_or("").trim().to_string(),
+            reason: reason.unwrap_or("").trim().to_string().into(),
         },
     ))
 }
@@ -93,20 +93,37 @@ fn start_line_grammar(line: &str) -> Option<StartLine> {
 
 /// Parse a SIP start line (`REGISTER sip:contoso.com SIP/2.0`, `SIP/2.0 401 Unauthorized`).
 /// Leading and trailing white space is tolerated.
+#[inline(always)]
 pub fn parse_start_line(line: &str) -> Option<StartLine> {
     // Runs on nearly every line of a log: a line whose ends are plain ASCII is its own trim,
-    // and it can only be a start line if it begins `S…` or ends `…0`.
+    // and it can only be a start line if it begins `SIP/` or ends `/2.0` (any case). Both are
+    // tested as one word each, with the case bit set on every byte: a few bytes that are no
+    // letter pass too, and the full test below turns them away. This test is inlined into the
+    // callers; the rest, with its allocations, is a call only the few candidates pay.
+    const LEAD: u32 = u32::from_le_bytes(*b"sip/");
+    const TAIL: u32 = u32::from_le_bytes(*b"/2.0");
     let b = line.as_bytes();
-    let l = match (b.first(), b.last()) {
+    match (b.first(), b.last()) {
         (Some(&f), Some(&l)) if plain_ascii(f) && plain_ascii(l) => {
-            if !f.eq_ignore_ascii_case(&b'S') && l != b'0' {
-                return None;
+            match (b.first_chunk::<4>(), b.last_chunk::<4>()) {
+                (Some(&h), Some(&t))
+                    if b.len() >= 8
+                        && (u32::from_le_bytes(h) | 0x2020_2020 == LEAD
+                            || u32::from_le_bytes(t) | 0x2020_2020 == TAIL) =>
+                {
+                    start_line_trimmed(line)
+                }
+                _ => None,
             }
-            line
         }
-        (Some(_), Some(_)) => trim_ws(line),
-        _ => return None,
-    };
+        (Some(_), Some(_)) => start_line_trimmed(trim_ws(line)),
+        _ => None,
+    }
+}
+
+/// [`parse_start_line`] on a line without blanks at its ends.
+#[inline(never)]
+fn start_line_trimmed(l: &str) -> Option<StartLine> {
     // Every start line begins or ends with the protocol version.
     let b = l.as_bytes();
     if b.len() < 8 {
@@ -147,7 +164,7 @@ fn status_line_fast(l: &str) -> Option<StartLine> {
     let reason = if r0 > d1 { l[r0..].trim() } else { "" };
     Some(StartLine::Response {
         code,
-        reason: reason.to_string(),
+        reason: known(reason, REASONS),
     })
 }
 
@@ -165,7 +182,15 @@ fn request_line_fast(l: &str) -> Option<StartLine> {
         u0 += 1;
     }
     let rest = &l[u0..];
-    let u_len = rest.find(char::is_whitespace)?;
+    // A URI is nearly always ASCII: its end is found by bytes unless a non-ASCII byte comes
+    // first, when the general (Unicode white space) search decides.
+    let u_len = match rest
+        .bytes()
+        .position(|c| c.is_ascii_whitespace() || c == 0x0B || !c.is_ascii())
+    {
+        Some(i) if rest.as_bytes()[i].is_ascii() => i,
+        _ => rest.find(char::is_whitespace)?,
+    };
     let uri = &rest[..u_len];
     let after = &rest[u_len..];
     // One or more blanks, then the version that ends the line (and nothing after it).
@@ -174,9 +199,58 @@ fn request_line_fast(l: &str) -> Option<StartLine> {
         return None;
     }
     Some(StartLine::Request {
-        method: l[..m1].to_string(),
+        method: known(&l[..m1], METHODS),
         uri: uri.to_string(),
     })
+}
+
+/// Methods a start line borrows rather than copies.
+const METHODS: &[&str] = &[
+    "REGISTER",
+    "SUBSCRIBE",
+    "NOTIFY",
+    "BENOTIFY",
+    "INVITE",
+    "ACK",
+    "BYE",
+    "CANCEL",
+    "OPTIONS",
+    "MESSAGE",
+    "INFO",
+    "SERVICE",
+    "PRACK",
+    "UPDATE",
+    "REFER",
+    "PUBLISH",
+    "NEGOTIATE",
+];
+
+/// Reason phrases a start line borrows rather than copies.
+const REASONS: &[&str] = &[
+    "OK",
+    "Trying",
+    "Ringing",
+    "Accepted",
+    "Unauthorized",
+    "Forbidden",
+    "Not Found",
+    "Proxy Authentication Required",
+    "Request Timeout",
+    "Temporarily Unavailable",
+    "Redirect request to Home Server",
+    "Moved Temporarily",
+    "Bad Request",
+    "Server Internal Error",
+    "Service Unavailable",
+    "Server time-out",
+];
+
+/// `s` as one of `known` when it is one, exactly (case too); a copy otherwise.
+fn known(s: &str, known: &'static [&'static str]) -> Cow<'static, str> {
+    match known.iter().find(|k| **k == s) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(s.to_string()),
+    }
 }
 
 /// Bytes of a header name token: letters, digits and `-.!%*_+`'~`.
@@ -236,6 +310,12 @@ pub fn trim_end_ws(s: &str) -> &str {
 /// yields `None`. Runs on every header line of a log, so it is written out by hand: optional
 /// blanks, a token starting with a letter, optional blanks, `:`.
 pub fn parse_header_line(line: &str) -> Option<(&str, &str)> {
+    let (name, value) = header_line_parts(line)?;
+    Some((&line[name], &line[value..]))
+}
+
+/// [`parse_header_line`] as offsets: the name's range and where the value starts.
+fn header_line_parts(line: &str) -> Option<(std::ops::Range<usize>, usize)> {
     let b = line.as_bytes();
     let blanks = |mut i: usize| {
         while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
@@ -257,12 +337,11 @@ pub fn parse_header_line(line: &str) -> Option<(&str, &str)> {
         return None;
     }
     // Every index above is at an ASCII byte, so these are char boundaries.
-    let value = &line[colon + 1..];
     // `http:` or `sip:` at the start of a wrapped line is a URI, not a header.
-    if value.starts_with("//") {
+    if b[colon + 1..].starts_with(b"//") {
         return None;
     }
-    Some((&line[name_start..name_end], value))
+    Some((name_start..name_end, colon + 1))
 }
 
 /// Expand the compact header forms of RFC 3261 so callers can use long names.
@@ -318,7 +397,12 @@ fn plain_trimmed(v: &str) -> Option<std::ops::Range<usize>> {
     }
     let t = &b[i..j];
     // Both ends are ASCII bytes, so these are char boundaries.
-    (t.is_empty() || (plain_ascii(t[0]) && plain_ascii(t[t.len() - 1]) && t.is_ascii()))
+    // The ASCII test as one OR over every byte, without an early exit, which the compiler
+    // vectorises: most values are ASCII, so `is_ascii`'s exit rarely comes early anyway.
+    (t.is_empty()
+        || (plain_ascii(t[0])
+            && plain_ascii(t[t.len() - 1])
+            && t.iter().fold(0u8, |acc, &c| acc | c) < 0x80))
         .then_some(i..j)
 }
 
@@ -441,11 +525,27 @@ pub fn sniff_bare(head: &str) -> bool {
 
 /// The user part and host of a SIP URI inside a header value (`"Bob" <sip:bob@contoso.com>;tag=..`).
 pub fn uri_in(value: &str) -> Option<&str> {
-    let start = value.find("sip:").or_else(|| value.find("sips:"))?;
+    // By bytes: a general substring search costs more to set up than these short values take
+    // to scan. Every `sip:` or `sips:` ends at a colon.
+    let b = value.as_bytes();
+    let scheme_at = |scheme: &[u8]| {
+        memchr::memchr_iter(b':', b).find_map(|c| {
+            let s = c.checked_sub(scheme.len())?;
+            (&b[s..c] == scheme).then_some(s)
+        })
+    };
+    let start = scheme_at(b"sip").or_else(|| scheme_at(b"sips"))?;
     let v = &value[start..];
-    let end = v
-        .find(|c: char| c == '>' || c == ';' || c == '"' || c.is_whitespace())
-        .unwrap_or(v.len());
+    let stop = v
+        .bytes()
+        .position(|c| matches!(c, b'>' | b';' | b'"' | b'\t'..=b'\r' | b' ') || !c.is_ascii());
+    let end = match stop {
+        Some(i) if !v.as_bytes()[i].is_ascii() => v
+            .find(|c: char| c == '>' || c == ';' || c == '"' || c.is_whitespace())
+            .unwrap_or(v.len()),
+        Some(i) => i,
+        None => v.len(),
+    };
     Some(&v[..end])
 }
 
@@ -645,23 +745,37 @@ impl SipBuilder {
             return;
         }
         let starts_ws = line.starts_with([' ', '\t']);
-        match parse_header_line(line) {
-            Some((name, value)) if !(starts_ws && self.looks_like_continuation()) => {
+        match header_line_parts(line) {
+            Some((name, v_at)) if !(starts_ws && self.looks_like_continuation()) => {
                 if self.headers.len() >= MAX_HEADERS {
                     return;
                 }
-                let name = canonical_header_name(name);
                 let n0 = self.text.len();
-                self.text.push_str(name);
-                let v0 = self.text.len();
-                self.text.push_str(value);
+                let (name, value) = if name.len() == 1 {
+                    // A compact form, expanded.
+                    let long = canonical_header_name(&line[name]);
+                    self.text.push_str(long);
+                    let v0 = self.text.len();
+                    self.text.push_str(&line[v_at..]);
+                    (n0..n0 + long.len(), v0..self.text.len())
+                } else {
+                    // Name, colon and value in one copy: the text may hold bytes no span
+                    // refers to, and one copy per header line is cheaper than two.
+                    self.text.push_str(&line[name.start..]);
+                    (
+                        n0..n0 + name.len(),
+                        n0 + (v_at - name.start)..self.text.len(),
+                    )
+                };
+                let name_text = &self.text[name.clone()];
+                let is_length = name_text.eq_ignore_ascii_case("Content-Length");
                 let mut h = RawHeader {
-                    name: n0..v0,
-                    value: v0..self.text.len(),
+                    name,
+                    value,
                     line: line_no,
                     normalized: false,
                 };
-                if name.eq_ignore_ascii_case("Content-Length") {
+                if is_length {
                     normalize_header(&mut self.text, &mut h);
                     self.content_length = self.text[h.value.clone()].trim().parse().ok();
                 }
@@ -1126,6 +1240,16 @@ mod tests {
             uri_in("\"Bob\"<sip:bob@contoso.com>;tag=1"),
             Some("sip:bob@contoso.com")
         );
+        // The byte scan answers as the general search did: `sips:` only when there is no
+        // `sip:`, and a non-ASCII space ends a URI.
+        assert_eq!(uri_in("<sips:a@b.com>"), Some("sips:a@b.com"));
+        assert_eq!(uri_in("x sips:a@b sip:c@d"), Some("sip:c@d"));
+        assert_eq!(
+            uri_in("sip:bj\u{f6}rn@b.com\u{3000}x"),
+            Some("sip:bj\u{f6}rn@b.com")
+        );
+        assert_eq!(uri_in("sip:a@b.com\u{b}x"), Some("sip:a@b.com"));
+        assert_eq!(uri_in("SIP:a@b.com"), None);
         assert_eq!(
             domain_of_uri("sip:bob@Contoso.com").as_deref(),
             Some("contoso.com")
