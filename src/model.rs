@@ -213,15 +213,13 @@ impl SipMessage {
     }
     /// Add a header after the others.
     pub fn push_header(&mut self, name: &str, value: &str, line: Option<u64>) {
-        let n0 = self.header_text.len();
-        self.header_text.push_str(name);
-        let v0 = self.header_text.len();
-        self.header_text.push_str(value);
-        self.header_spans.push(HeaderSpan {
-            name: n0..v0,
-            value: v0..self.header_text.len(),
+        push_header_to(
+            &mut self.header_text,
+            &mut self.header_spans,
+            name,
+            value,
             line,
-        });
+        );
     }
     /// First header with this name (case-insensitive). Compact forms (`i`, `f`, `t`, `v`) are
     /// expanded by the parser, so callers use long names.
@@ -230,10 +228,10 @@ impl SipMessage {
     }
     /// The headers whose name passes `keep`, which reads the name's bytes: a search of every
     /// header slices out as text only the headers it finds.
-    pub fn headers_where<'a>(
+    pub fn headers_where<'a, F: Fn(&[u8]) -> bool>(
         &'a self,
-        keep: impl Fn(&[u8]) -> bool + 'a,
-    ) -> impl Iterator<Item = Header<'a>> + 'a {
+        keep: F,
+    ) -> impl Iterator<Item = Header<'a>> + use<'a, F> {
         let text = self.header_text.as_bytes();
         self.header_spans
             .iter()
@@ -246,11 +244,7 @@ impl SipMessage {
     ) -> impl Iterator<Item = Header<'a>> + use<'a, 'n> {
         // Names are compared as bytes, and only the headers found are sliced out as text:
         // the facts look up several headers of every message.
-        let text = self.header_text.as_bytes();
-        self.header_spans
-            .iter()
-            .filter(move |s| text[s.name.clone()].eq_ignore_ascii_case(name.as_bytes()))
-            .map(|s| self.view(s))
+        self.headers_where(move |n| n.eq_ignore_ascii_case(name.as_bytes()))
     }
     pub fn call_id(&self) -> Option<&str> {
         self.header("Call-ID")
@@ -311,6 +305,25 @@ impl SipMessage {
             }
         }
     }
+}
+
+/// Append a header's name and value to a message's header text, and its span.
+pub(crate) fn push_header_to(
+    text: &mut String,
+    spans: &mut Vec<HeaderSpan>,
+    name: &str,
+    value: &str,
+    line: Option<u64>,
+) {
+    let n0 = text.len();
+    text.push_str(name);
+    let v0 = text.len();
+    text.push_str(value);
+    spans.push(HeaderSpan {
+        name: n0..v0,
+        value: v0..text.len(),
+        line,
+    });
 }
 
 /// `n` in decimal, as `format!("{n}")` writes it.

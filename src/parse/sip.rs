@@ -16,7 +16,7 @@ use nom::{
 
 use std::borrow::Cow;
 
-use crate::model::{Direction, HeaderSpan, MsDiag, SipMessage, StartLine};
+use crate::model::{Direction, HeaderSpan, MsDiag, SipMessage, StartLine, push_header_to};
 
 /// Longest body kept per message; sign-in evidence is in headers, bodies are mostly XML noise.
 const MAX_BODY: usize = 16 * 1024;
@@ -862,10 +862,13 @@ impl SipBuilder {
             if !cseq_seen && name.eq_ignore_ascii_case(b"CSeq") {
                 cseq_seen = true;
                 let raw = &self.text[h.value.clone()];
-                let value: Cow<str> = match plain_trimmed(raw) {
-                    _ if h.normalized => Cow::Borrowed(raw),
-                    Some(t) => Cow::Borrowed(&raw[t]),
-                    None => Cow::Owned(normalize_value(raw)),
+                let value: Cow<str> = if h.normalized {
+                    Cow::Borrowed(raw)
+                } else {
+                    match plain_trimmed(raw) {
+                        Some(t) => Cow::Borrowed(&raw[t]),
+                        None => Cow::Owned(normalize_value(raw)),
+                    }
                 };
                 if let Some(m) = value.split_whitespace().nth(1)
                     && wanted_method(m)
@@ -902,15 +905,13 @@ impl SipBuilder {
                 for h in &mut self.headers {
                     if keep.has(&self.text.as_bytes()[h.name.clone()]) {
                         normalize_header(&mut self.text, h);
-                        let n0 = text.len();
-                        text.push_str(&self.text[h.name.clone()]);
-                        let v0 = text.len();
-                        text.push_str(&self.text[h.value.clone()]);
-                        spans.push(HeaderSpan {
-                            name: n0..v0,
-                            value: v0..text.len(),
-                            line: h.line,
-                        });
+                        push_header_to(
+                            &mut text,
+                            &mut spans,
+                            &self.text[h.name.clone()],
+                            &self.text[h.value.clone()],
+                            h.line,
+                        );
                     }
                 }
             }

@@ -637,6 +637,17 @@ mod tests {
             read(&l("11/25/2014")).as_deref(),
             Some("2014-11-25 08:12:51.123")
         );
+        // The time is cached by its text too: another time, or a bad one, is read afresh.
+        let t = |time: &str| format!("11/25/2014|{time} 1A2C:0F10 INFO  :: x");
+        assert_eq!(
+            read(&t("08:12:52.004")).as_deref(),
+            Some("2014-11-25 08:12:52.004")
+        );
+        assert_eq!(read(&t("24:12:52.004")), None);
+        assert_eq!(
+            read(&t("08:12:51.123")).as_deref(),
+            Some("2014-11-25 08:12:51.123")
+        );
     }
 
     #[test]
