@@ -1345,6 +1345,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn anchored_search_finds_what_lower_casing_would() {
+        let hays = [
+            "NTLM qop=\"auth\", gssapi-data=\"TlRMTVNTUAAC\"",
+            "Kerberos GSSAPI-DATA=\"x\"",
+            "gssapi-data",
+            "gssapi_data=1, ggggssapi-dat",
+            "-data gssapi",
+            "<sip:a@b>;EXPIRES=0;q=1",
+            "<sip:a@b>;expires=00",
+            "expires=0",
+            "xpires=0",
+            "",
+            "é gssapi-dátà gssapi-data",
+        ];
+        for h in hays {
+            for (needle, anchor) in [("gssapi-data", 6), ("expires=0", 7)] {
+                assert_eq!(
+                    contains_ci_at(h, needle, anchor),
+                    h.to_ascii_lowercase().contains(needle),
+                    "{needle} in {h:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn usual_date_headers_read_as_the_general_reader_does() {
         for v in [
             "Thu, 26 Nov 2026 08:17:21 GMT",
