@@ -101,13 +101,8 @@ impl<'r> Case<'r> {
             && let Some(msg) = e.message.clone().or_else(|| {
                 // An EVTX record carries no rendered message: the SIP text is in its
                 // insertion strings.
-                (!e.data.is_empty()).then(|| {
-                    e.data
-                        .iter()
-                        .map(|(_, v)| v.as_str())
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                })
+                (!e.data.is_empty())
+                    .then(|| e.data.iter().map(|(_, v)| v).collect::<Vec<_>>().join("\n"))
             })
         {
             let msg = msg.as_str();

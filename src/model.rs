@@ -363,7 +363,7 @@ pub struct WinEvent {
     pub computer: Option<String>,
     pub record_id: Option<u64>,
     /// `EventData`/`UserData` values; unnamed `<Data>` items are named `Data0`, `Data1`, ...
-    pub data: Vec<(String, String)>,
+    pub data: EventData,
     /// Rendered message, when the export carries one.
     pub message: Option<String>,
     /// `Keywords` as exported (hex, or `Audit Failure`/`Audit Success`).
@@ -372,10 +372,91 @@ pub struct WinEvent {
 
 impl WinEvent {
     pub fn data(&self, name: &str) -> Option<&str> {
-        self.data
+        self.data.get(name)
+    }
+}
+
+/// An event's named values, in order, held as `key: value` lines of one buffer.
+///
+/// A Security record carries a dozen or more items, and every event the rules read is searched
+/// as text lines of that shape: one buffer costs two allocations per event where a pair of
+/// strings per item cost two dozen, and the rules' text view borrows its lines from it.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct EventData {
+    text: String,
+    /// Per item: where its line starts in `text`, where its value starts, where it ends.
+    items: Vec<(usize, usize, usize)>,
+}
+
+impl EventData {
+    /// Room for about `items` more items of `bytes` bytes in all.
+    pub fn reserve(&mut self, items: usize, bytes: usize) {
+        self.items.reserve(items);
+        self.text.reserve(bytes);
+    }
+
+    pub fn push(&mut self, key: &str, value: &str) {
+        let start = self.text.len();
+        self.text.push_str(key);
+        self.text.push_str(": ");
+        let at = self.text.len();
+        self.text.push_str(value);
+        self.items.push((start, at, self.text.len()));
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.items.clear();
+    }
+
+    /// The `i`th item as (key, value).
+    pub fn item(&self, i: usize) -> Option<(&str, &str)> {
+        self.items
+            .get(i)
+            .map(|&(s, at, e)| (&self.text[s..at - 2], &self.text[at..e]))
+    }
+
+    /// (key, value) of each item, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        self.items
             .iter()
+            .map(|&(s, at, e)| (&self.text[s..at - 2], &self.text[at..e]))
+    }
+
+    /// Each item as its `key: value` line.
+    pub fn lines(&self) -> impl Iterator<Item = &str> + '_ {
+        self.items.iter().map(|&(s, _, e)| &self.text[s..e])
+    }
+
+    /// The value of the first item named `name` (any case).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v)
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for EventData {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut d = EventData::default();
+        for (k, v) in iter {
+            d.push(k.as_ref(), v.as_ref());
+        }
+        d
+    }
+}
+
+impl fmt::Debug for EventData {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 

@@ -157,7 +157,7 @@ fn evtx_fields() {
     let e = o.events()[0];
     assert!(e.event_id < 0x10000);
     assert_eq!(e.data.len(), 27, "{:?}", e.data);
-    assert_eq!(e.data[0], ("Data0".to_string(), "Set-Mailbox".to_string()));
+    assert_eq!(e.data.item(0), Some(("Data0", "Set-Mailbox")));
     assert_eq!(e.data("Data26"), Some("fr-FR"));
     assert!(e.data("Data10").is_some_and(|v| v.contains("forêt")));
 

@@ -357,7 +357,7 @@ fn on_open(
             } else {
                 k
             };
-            out.ev.data.push((key.to_string(), v.into_owned()));
+            out.ev.data.push(key, &v);
         }),
         _ => {}
     }
@@ -395,13 +395,14 @@ fn on_close(
                 }
                 None => name.to_string(),
             };
-            out.ev.data.push((key, std::mem::take(text)));
+            out.ev.data.push(&key, text);
+            text.clear();
         }
         Section::UserData if depth >= 4 => {
             // Leaf elements only: a parent's text is whitespace between children.
             let v = text.trim();
             if !v.is_empty() {
-                out.ev.data.push((name.to_string(), v.to_string()));
+                out.ev.data.push(name, v);
             }
         }
         Section::Rendering if depth == 3 && name == "Message" => {
@@ -553,12 +554,8 @@ mod tests {
         assert_eq!(p.ev.computer.as_deref(), Some("PC01.contoso.com"));
         assert_eq!(p.ev.keywords.as_deref(), Some("0x80000000000000"));
         assert_eq!(
-            p.ev.data,
-            vec![
-                ("Data0".to_string(), "a & b".to_string()),
-                ("Data1".to_string(), "A<".to_string()),
-                ("Data2".to_string(), String::new()),
-            ]
+            p.ev.data.iter().collect::<Vec<_>>(),
+            vec![("Data0", "a & b"), ("Data1", "A<"), ("Data2", ""),]
         );
         assert_eq!(p.ev.message.as_deref(), Some("Line one\r\n\tLine two"));
         assert_eq!(p.time.unwrap().to_string(), "2026-11-24 08:12:51.123456700");

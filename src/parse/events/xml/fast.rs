@@ -314,7 +314,10 @@ impl<'a> Reader<'a> {
         // Room for about every item at once (an indented item takes some 40 bytes or more),
         // rather than regrowing the vector as a Security record's dozen items arrive; counting
         // the items first would cost more than the regrowth.
-        out.ev.data.reserve(((self.b.len() - self.i) / 40).min(64));
+        let rest = self.b.len() - self.i;
+        out.ev
+            .data
+            .reserve((rest / 40).min(64), rest.min(MAX_VALUE));
         let mut unnamed = 0usize;
         loop {
             self.ws();
@@ -324,7 +327,7 @@ impl<'a> Reader<'a> {
             // The crate writes nearly every item as `<Data Name="key">value</Data>`: read that
             // form with three searches instead of a walk over the tag's bytes.
             if let Some((key, value)) = self.named_data() {
-                out.ev.data.push((key.to_string(), value.to_string()));
+                out.ev.data.push(key, value);
                 continue;
             }
             let tag = self.start_tag()?;
@@ -340,20 +343,22 @@ impl<'a> Reader<'a> {
             if other {
                 return None;
             }
+            let numbered;
             let key = match name {
-                Some(n) => n.to_string(),
+                Some(n) => n,
                 None if tag.name == "Data" => {
                     unnamed += 1;
-                    format!("Data{}", unnamed - 1)
+                    numbered = format!("Data{}", unnamed - 1);
+                    &numbered
                 }
-                None => tag.name.to_string(),
+                None => tag.name,
             };
             let value = if tag.empty {
-                String::new()
+                ""
             } else {
-                self.text_then_end(tag.name)?.to_string()
+                self.text_then_end(tag.name)?
             };
-            out.ev.data.push((key, value));
+            out.ev.data.push(key, value);
         }
     }
 }

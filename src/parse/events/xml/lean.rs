@@ -136,7 +136,9 @@ pub(super) fn parse(x: &str) -> Option<ParsedEvent> {
                                 // CAPI2's blocks give dozens of items (an attribute or a leaf
                                 // each, some 60 bytes of rendering apiece): room for them at
                                 // once rather than regrowing, and copying, the vector six times.
-                                out.ev.data.reserve(((b.len() - pos) / 64).min(256));
+                                out.ev
+                                    .data
+                                    .reserve(((b.len() - pos) / 64).min(256), b.len() - pos);
                             }
                             "RenderingInfo" => section = Section::Rendering,
                             _ => {}
