@@ -136,6 +136,12 @@ pub struct FactsCollector {
     /// A log line lower-cased, kept between lines so that its buffer is allocated once.
     lower_line: String,
     registers: Vec<RegMsg>,
+    /// REGISTER messages let go to keep `registers` bounded (the oldest), and the time of the
+    /// newest of them.
+    registers_dropped: usize,
+    registers_dropped_until: Option<Ts>,
+    /// `MAX_REGISTERS` unless a test sets a smaller one.
+    register_cap: Option<usize>,
     dates: Vec<(NaiveDateTime, NaiveDateTime, SourceLoc)>,
     /// Kerberos errors from the KDC: (client time, the KDC's `Server Time`, where). The client
     /// time is UTC when `kdc_utc` (EVTX, XML), else the export's local wall-clock time.
@@ -418,8 +424,11 @@ impl FactsCollector {
         {
             self.dates.push((local, gmt, r.source.clone()));
         }
-        if !register || self.registers.len() >= MAX_REGISTERS {
+        if !register {
             return;
+        }
+        if self.registers.len() >= self.register_cap.unwrap_or(MAX_REGISTERS) {
+            self.drop_oldest_registers();
         }
         let user = m
             .header("To")
@@ -509,6 +518,31 @@ impl FactsCollector {
             request_host,
             from_event: self.from_event,
         });
+    }
+
+    /// Let the older half of the REGISTER messages go. The newest attempts are the ones the user
+    /// is asking about, so a log too long to keep them all keeps its end, not its start.
+    fn drop_oldest_registers(&mut self) {
+        let by_time = |m: &RegMsg| (m.ts.map(|t| t.naive()), m.order);
+        self.registers.sort_by_key(by_time);
+        let n = self.registers.len() / 2;
+        // Whole transactions: the cut moves on past messages of a Call-ID it would split.
+        let mut cut = n;
+        let dropped_ids: std::collections::HashSet<&str> = self.registers[..n]
+            .iter()
+            .map(|m| m.call_id.as_str())
+            .collect();
+        while cut < self.registers.len()
+            && cut < n + n / 2
+            && dropped_ids.contains(self.registers[cut].call_id.as_str())
+        {
+            cut += 1;
+        }
+        let last = self.registers[cut - 1].ts;
+        self.registers.drain(..cut);
+        self.registers.sort_by_key(|m| m.order);
+        self.registers_dropped += cut;
+        self.registers_dropped_until = last.or(self.registers_dropped_until);
     }
 
     /// The time zone offset that applies to local log times: `--tz` first, then systeminfo.
@@ -615,6 +649,15 @@ impl FactsCollector {
         let mut facts = Vec::new();
         let mut notes = Vec::new();
         let mut attempts = self.attempts();
+        if self.registers_dropped > 0 {
+            notes.push(format!(
+                "the logs hold more REGISTER traffic than is kept at once: the {} oldest message(s){} were let go, and sign-in attempts are counted from there",
+                self.registers_dropped,
+                self.registers_dropped_until
+                    .map(|t| format!(", up to {t},"))
+                    .unwrap_or_default()
+            ));
+        }
         // Follow 301 redirects: the attempt after a redirect continues it.
         attempts.retain(|a| a.outcome != "redirected" || a.final_status.is_none());
         let succeeded_at = attempts
@@ -1559,6 +1602,65 @@ mod fact_tests {
             ts: None,
             body: Body::Sip(Box::new(m)),
         }
+    }
+
+    #[test]
+    fn a_log_too_long_to_keep_keeps_its_newest_attempts() {
+        let msg = |text: String| Record {
+            source: src(1),
+            ts: None,
+            body: Body::Sip(Box::new(
+                crate::parse::sip::parse_message_text(&text).expect("sip"),
+            )),
+        };
+        let head = |call: usize, cseq: u32| {
+            format!(
+                "From: <sip:alice@contoso.com>;tag=1\nTo: <sip:alice@contoso.com>\nCall-ID: c{call}\nCSeq: {cseq} REGISTER\n"
+            )
+        };
+        let attempt = |call: usize, last: &str| {
+            [
+                format!("REGISTER sip:contoso.com SIP/2.0\n{}", head(call, 1)),
+                format!(
+                    "SIP/2.0 401 Unauthorized\n{}WWW-Authenticate: NTLM realm=\"SIP Communications Service\", targetname=\"pool.contoso.com\", version=4\n",
+                    head(call, 1)
+                ),
+                format!(
+                    "REGISTER sip:contoso.com SIP/2.0\n{}Authorization: NTLM qop=\"auth\", opaque=\"1\"\n",
+                    head(call, 2)
+                ),
+                format!("{last}\n{}", head(call, 2)),
+            ]
+        };
+        let mut c = FactsCollector::new();
+        c.register_cap = Some(40);
+        // Thirty healthy sign-ins, then the failure the user is calling about.
+        for call in 0..30 {
+            for m in attempt(call, "SIP/2.0 200 OK") {
+                c.observe(&msg(m));
+            }
+        }
+        for m in attempt(30, "SIP/2.0 403 Forbidden") {
+            c.observe(&msg(m));
+        }
+        assert!(c.registers.len() <= 40);
+        let (facts, signin, _, notes) = c.finish(None);
+        let attempts: Vec<&Fact> = facts
+            .iter()
+            .filter(|f| f.kind == "signin-attempt")
+            .collect();
+        let last = attempts.last().expect("attempts");
+        assert_eq!(last.get("last"), Some("true"));
+        assert_eq!(last.get("outcome"), Some("failed"), "{:?}", last);
+        assert_eq!(last.get("final_status"), Some("403"));
+        // Whole transactions were let go: every attempt kept begins with its first request.
+        assert!(attempts.iter().all(|f| f.get("requests") == Some("2")));
+        assert!(attempts.len() < 31);
+        assert!(
+            notes.iter().any(|n| n.contains("oldest message(s)")),
+            "{notes:?}"
+        );
+        assert_eq!(signin.last_outcome, "failed");
     }
 
     #[test]
