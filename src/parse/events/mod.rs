@@ -171,14 +171,22 @@ impl EventFilter {
             LazyLock::new(|| memchr::memmem::Finder::new("&#"));
         static UNNAMED: LazyLock<memchr::memmem::Finder<'static>> =
             LazyLock::new(|| memchr::memmem::Finder::new("<Data>"));
-        if taking.iter().any(|r| r.needs.is_empty())
-            || CHAR_REF.find(xml.as_bytes()).is_some()
-            || UNNAMED.find(xml.as_bytes()).is_some()
-        {
+        static SYSTEM_END: LazyLock<memchr::memmem::Finder<'static>> =
+            LazyLock::new(|| memchr::memmem::Finder::new("</System>"));
+        if taking.iter().any(|r| r.needs.is_empty()) {
+            return true;
+        }
+        // An event's text is its data items and its message, never its System block: the words
+        // are looked for in what follows that block (half of a Security record's rendering).
+        let body = match SYSTEM_END.find(xml.as_bytes()) {
+            Some(i) => &xml[i + "</System>".len()..],
+            None => xml,
+        };
+        if CHAR_REF.find(body.as_bytes()).is_some() || UNNAMED.find(body.as_bytes()).is_some() {
             return true;
         }
         // Lower-cased once, then each word is one SIMD substring search.
-        let lower = xml.to_ascii_lowercase();
+        let lower = body.to_ascii_lowercase();
         taking.iter().any(|r| {
             r.needs
                 .iter()
@@ -471,6 +479,14 @@ mod tests {
         // A character reference could spell a word: such renderings are always parsed.
         assert!(f.accepts_rendering(capi, 11, &x("<S>&#97;dfs 800b0109</S>")));
         assert!(f.accepts_rendering("Schannel", 36882, &x("")));
+        // The System block is not the event's text: a word only there does not count.
+        let in_system = "<Event><System><Provider Name=\"x\"/><Computer>adfs01</Computer></System><UserData><R value=\"800B0109\"/></UserData></Event>";
+        assert!(!f.accepts_rendering(capi, 11, in_system));
+        assert!(f.accepts_rendering(
+            capi,
+            11,
+            &in_system.replace("800B0109\"", "800B0109\" S=\"adfs\"")
+        ));
         // The provider/id verdict alone is unchanged.
         assert!(f.accepts(capi, 11));
     }
