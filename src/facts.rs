@@ -39,6 +39,10 @@ pub fn is_signin_reset(text: &str) -> bool {
 
 /// Kerberos and the SfB servers tolerate this much clock difference.
 pub const SKEW_TOLERANCE_SECS: i64 = 300;
+/// REGISTER messages kept for the sign-in attempts; past it the oldest half is let go. Refresh
+/// REGISTERs join their attempt, so a month of one client's log (the 512 MB generated one) holds
+/// some 90,000 of them in a dozen attempts; this bounds what a longer log costs in memory (some
+/// 600 bytes a message).
 const MAX_REGISTERS: usize = 100_000;
 const MAX_DATE_SAMPLES: usize = 4096;
 const MAX_DNS: usize = 20_000;
