@@ -27,25 +27,16 @@ print(f"{name}: sfbdiag {t(a)}, baseline {t(b)}, ratio {a/b:.2f}x")
 PY
 }
 
-hyperfine -N --warmup 1 --runs ${RUNS:-10} --export-json "$WORK/log.json" \
+# The two sides alternate run by run, so both meet the same stretches of a shared host's speed,
+# and the figures are medians (see the script).
+benches/alternate.py --runs "${RUNS:-10}" --mb "$(du -m "$LOG" | cut -f1)" \
+  --label "UCCAPI log, $MB MB (vs rg -c -i -F -f literals)" -- \
   "$BIN analyze --format json --output /dev/null $LOG" \
-  "rg -c -i -F -f $WORK/literals.txt $LOG" >/dev/null
-ratio "UCCAPI log, $MB MB (vs rg -c -i -F -f literals)" "$WORK/log.json"
-# Throughput per core from the CPU time (user + system) of each run: sfbdiag reads one file on
-# one thread, so this is also its throughput on one core.
-python3 - "$WORK/log.json" "$(du -m "$LOG" | cut -f1)" <<'PY'
-import json, statistics, sys
-r = json.load(open(sys.argv[1]))["results"][0]
-mb = float(sys.argv[2])
-cpu = r["user"] + r["system"]
-walls = sorted(r["times"])
-print(f"  sfbdiag per core: {mb / cpu:.0f} MB/s (mean CPU {cpu:.2f} s); per run {mb / walls[-1]:.0f}-{mb / walls[0]:.0f} MB/s wall")
-PY
+  "rg -c -i -F -f $WORK/literals.txt $LOG"
 
-hyperfine --warmup 1 --runs 5 --export-json "$WORK/zip.json" \
+benches/alternate.py --runs 5 --label "the same log zipped (vs unzip -p | rg)" -- \
   "$BIN analyze --format json --output /dev/null $LOG.zip" \
-  "unzip -p $LOG.zip | rg -c -i -F -f $WORK/literals.txt" >/dev/null
-ratio "the same log zipped (vs unzip -p | rg)" "$WORK/zip.json"
+  "unzip -p $LOG.zip | rg -c -i -F -f $WORK/literals.txt"
 
 EVTX=$(ls ../shared/samples/real/*.evtx | tr '\n' ' ')
 hyperfine --warmup 2 --runs 10 --export-json "$WORK/evtx.json" \
