@@ -527,9 +527,12 @@ impl FactsCollector {
     /// Let the older half of the REGISTER messages go. The newest attempts are the ones the user
     /// is asking about, so a log too long to keep them all keeps its end, not its start.
     fn drop_oldest_registers(&mut self) {
+        if self.registers.is_empty() {
+            return;
+        }
         let by_time = |m: &RegMsg| (m.ts.map(|t| t.naive()), m.order);
         self.registers.sort_by_key(by_time);
-        let n = self.registers.len() / 2;
+        let n = (self.registers.len() / 2).max(1);
         // Whole transactions: the cut moves on past messages of a Call-ID it would split.
         let mut cut = n;
         let dropped_ids: std::collections::HashSet<&str> = self.registers[..n]
