@@ -195,15 +195,15 @@ pub fn event_account(e: &crate::model::WinEvent) -> Option<String> {
 /// `New Time:` lines (text exports, where Windows puts direction marks between the date parts).
 pub fn time_change_seconds(e: &crate::model::WinEvent) -> Option<i64> {
     let value = |data: &str, label: &str| -> Option<chrono::NaiveDateTime> {
-        let raw = e.data(data).map(str::to_string).or_else(|| {
+        let raw = e.data(data).or_else(|| {
             e.message.as_deref()?.lines().find_map(|l| {
                 let l = l.trim_start();
                 l.get(..label.len())
                     .filter(|p| p.eq_ignore_ascii_case(label))
-                    .map(|_| l[label.len()..].to_string())
+                    .map(|_| &l[label.len()..])
             })
         })?;
-        change_time(&raw)
+        change_time(raw)
     };
     let before = value("PreviousTime", "Previous Time:")?;
     let after = value("NewTime", "New Time:")?;
@@ -215,18 +215,24 @@ fn is_logon_audit(e: &crate::model::WinEvent) -> bool {
     matches!(
         e.event_id,
         4624 | 4625 | 4740 | 4767 | 4768 | 4769 | 4771 | 4776 | 4723 | 4724
-    ) && e
-        .provider
-        .to_ascii_lowercase()
-        .contains("security-auditing")
+    ) && crate::engine::cond::contains_ci(&e.provider, "security-auditing")
 }
 
 fn change_time(raw: &str) -> Option<chrono::NaiveDateTime> {
-    let t: String = raw
-        .chars()
-        .filter(|c| !matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}' | '\u{202c}'))
-        .collect();
+    // Exports in some locales wrap the parts of a date in direction marks.
+    let t: Cow<'_, str> = if raw.is_ascii() {
+        Cow::Borrowed(raw)
+    } else {
+        raw.chars()
+            .filter(|c| !matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}' | '\u{202c}'))
+            .collect::<String>()
+            .into()
+    };
     let t = t.trim().trim_end_matches('Z');
+    // The EVTX form, read digit by digit; chrono's format strings cost several times as much.
+    if let Some(v) = crate::parse::events::dates::system_time_digits(t) {
+        return Some(v);
+    }
     for f in [
         "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%dT%H:%M:%S",
@@ -580,23 +586,35 @@ impl Subject for Record {
             }
             Body::Line(l) => l.text.clone(),
             Body::Event(e) => {
-                let first = e
+                // Pushed piece by piece: an evidence line per hit, and a Security log has many.
+                let mut s = String::with_capacity(160);
+                s.push_str(&e.provider);
+                s.push_str(" event ");
+                crate::model::push_decimal(&mut s, e.event_id);
+                if let Some(a) = event_account(e).filter(|_| is_logon_audit(e)) {
+                    s.push_str(" (");
+                    s.push_str(&a);
+                    s.push(')');
+                }
+                s.push_str(": ");
+                match e
                     .message
                     .as_deref()
                     .and_then(|m| m.lines().find(|l| !l.trim().is_empty()))
-                    .map(|l| l.trim().to_string())
-                    .unwrap_or_else(|| {
-                        e.data
-                            .iter()
-                            .take(6)
-                            .map(|(k, v)| format!("{k}={v}"))
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    });
-                match event_account(e).filter(|_| is_logon_audit(e)) {
-                    Some(a) => format!("{} event {} ({a}): {}", e.provider, e.event_id, first),
-                    None => format!("{} event {}: {}", e.provider, e.event_id, first),
+                {
+                    Some(l) => s.push_str(l.trim()),
+                    None => {
+                        for (i, (k, v)) in e.data.iter().take(6).enumerate() {
+                            if i > 0 {
+                                s.push(' ');
+                            }
+                            s.push_str(k);
+                            s.push('=');
+                            s.push_str(v);
+                        }
+                    }
                 }
+                s
             }
             Body::Dns(d) => {
                 let via = d

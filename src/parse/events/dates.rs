@@ -245,7 +245,7 @@ pub(crate) fn parse_system_time(s: &str) -> Option<NaiveDateTime> {
 /// `YYYY-MM-DDTHH:MM:SS` with up to nine digits of fraction, the form every EVTX rendering
 /// gives, read digit by digit: chrono's general reader costs several times as much, once per
 /// event. Anything else (a leap second, a space, ten digits) is left to it.
-fn system_time_digits(s: &str) -> Option<NaiveDateTime> {
+pub(crate) fn system_time_digits(s: &str) -> Option<NaiveDateTime> {
     let b = s.as_bytes();
     if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
         return None;

@@ -14,7 +14,7 @@ use crate::input::decode::LineReader;
 use crate::model::{Body, Record, SourceLoc, Ts, WinEvent};
 
 mod csv;
-mod dates;
+pub(crate) mod dates;
 mod evtx;
 mod text;
 mod xml;
