@@ -146,6 +146,8 @@ pub struct FactsCollector {
     registers_dropped_until: Option<Ts>,
     /// `MAX_REGISTERS` unless a test sets a smaller one.
     register_cap: Option<usize>,
+    /// `MAX_DATE_SAMPLES` unless a test sets a smaller one.
+    date_cap: Option<usize>,
     dates: Vec<(NaiveDateTime, NaiveDateTime, SourceLoc)>,
     /// Kerberos errors from the KDC: (client time, the KDC's `Server Time`, where). The client
     /// time is UTC when `kdc_utc` (EVTX, XML), else the export's local wall-clock time.
@@ -421,11 +423,16 @@ impl FactsCollector {
             self.online_hint = true;
         }
         // Date headers on incoming messages against the log's local clock.
-        if self.dates.len() < MAX_DATE_SAMPLES
-            && let (Some(Ts::Local(local)), Some(d)) = (r.ts, m.header("Date"))
+        if let (Some(Ts::Local(local)), Some(d)) = (r.ts, m.header("Date"))
             && m.direction != Some(crate::model::Direction::Outgoing)
             && let Some(gmt) = date_header(d)
         {
+            // A long log keeps its newest samples: a clock that went wrong lately is what the
+            // user is calling about, and the first samples of a month-long log would hide it.
+            if self.dates.len() >= self.date_cap.unwrap_or(MAX_DATE_SAMPLES) {
+                self.dates.sort_by_key(|(l, _, _)| *l);
+                self.dates.drain(..self.dates.len().div_ceil(2));
+            }
             self.dates.push((local, gmt, r.source.clone()));
         }
         if !register {
@@ -1827,5 +1834,31 @@ mod fact_tests {
         assert!(s.estimated);
         assert_eq!(s.skew_seconds, 17 * 60 + 40);
         assert!(notes[0].contains("estimate") || notes[0].contains("not known"));
+    }
+
+    #[test]
+    fn a_long_log_measures_the_clock_from_its_newest_date_headers() {
+        let mut c = FactsCollector::new();
+        c.date_cap = Some(8);
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).expect("date");
+        // Twenty answers with the clock right, then ten after it went 20 minutes fast.
+        for i in 0..30u32 {
+            let gmt = day.and_hms_opt(8, i, 0).expect("time");
+            let ahead = if i < 20 { 0 } else { 20 * 60 };
+            let local = gmt + chrono::Duration::seconds(3600 + ahead);
+            let m = crate::parse::sip::parse_message_text(&format!(
+                "SIP/2.0 200 OK\nDate: {}\nCSeq: {i} SUBSCRIBE\n",
+                gmt.format("%a, %d %b %Y %H:%M:%S GMT")
+            ))
+            .expect("sip");
+            c.observe(&Record {
+                source: src(u64::from(i)),
+                ts: Some(Ts::Local(local)),
+                body: Body::Sip(Box::new(m)),
+            });
+        }
+        assert!(c.dates.len() <= 8);
+        let (_, _, skew, _) = c.finish(Some(60));
+        assert_eq!(skew.expect("measured").skew_seconds, 20 * 60);
     }
 }
