@@ -554,6 +554,8 @@ impl FactsCollector {
         }
         let last = self.registers[cut - 1].ts;
         self.registers.drain(..cut);
+        // Back in arrival order: the attempts are grouped from the list in the order the
+        // messages came, as when nothing was let go.
         self.registers.sort_by_key(|m| m.order);
         self.registers_dropped += cut;
         self.registers_dropped_until = last.or(self.registers_dropped_until);

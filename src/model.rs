@@ -417,18 +417,19 @@ impl EventData {
         self.items.clear();
     }
 
+    /// An item's (key, value): the key ends where its `: ` does.
+    fn pair(&self, &(s, at, e): &(usize, usize, usize)) -> (&str, &str) {
+        (&self.text[s..at - 2], &self.text[at..e])
+    }
+
     /// The `i`th item as (key, value).
     pub fn item(&self, i: usize) -> Option<(&str, &str)> {
-        self.items
-            .get(i)
-            .map(|&(s, at, e)| (&self.text[s..at - 2], &self.text[at..e]))
+        self.items.get(i).map(|it| self.pair(it))
     }
 
     /// (key, value) of each item, in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
-        self.items
-            .iter()
-            .map(|&(s, at, e)| (&self.text[s..at - 2], &self.text[at..e]))
+        self.items.iter().map(|it| self.pair(it))
     }
 
     /// Each item as its `key: value` line.

@@ -619,35 +619,22 @@ mod tests {
     fn prefix_dates_cached_across_lines() {
         let mut cache = PrefixCache::default();
         let mut read = |l: &str| parse_prefix_cached(l, &mut cache).map(|p| p.ts.to_string());
-        let l = |d: &str| format!("{d}|08:12:51.123 1A2C:0F10 INFO  :: x");
-        assert_eq!(
-            read(&l("11/25/2014")).as_deref(),
-            Some("2014-11-25 08:12:51.123")
-        );
-        assert_eq!(
-            read(&l("11/25/2014")).as_deref(),
-            Some("2014-11-25 08:12:51.123")
-        );
-        assert_eq!(read(&l("02/30/2014")), None);
-        assert_eq!(
-            read(&l("12/01/2014")).as_deref(),
-            Some("2014-12-01 08:12:51.123")
-        );
-        assert_eq!(
-            read(&l("11/25/2014")).as_deref(),
-            Some("2014-11-25 08:12:51.123")
-        );
-        // The time is cached by its text too: another time, or a bad one, is read afresh.
-        let t = |time: &str| format!("11/25/2014|{time} 1A2C:0F10 INFO  :: x");
-        assert_eq!(
-            read(&t("08:12:52.004")).as_deref(),
-            Some("2014-11-25 08:12:52.004")
-        );
-        assert_eq!(read(&t("24:12:52.004")), None);
-        assert_eq!(
-            read(&t("08:12:51.123")).as_deref(),
-            Some("2014-11-25 08:12:51.123")
-        );
+        // In order, as the cache meets them: a date again, a bad date, another date, the
+        // first again; then the time is cached by its text too: another time, a bad one, the
+        // first again.
+        for (line, want) in [
+            ("11/25/2014|08:12:51.123", Some("2014-11-25 08:12:51.123")),
+            ("11/25/2014|08:12:51.123", Some("2014-11-25 08:12:51.123")),
+            ("02/30/2014|08:12:51.123", None),
+            ("12/01/2014|08:12:51.123", Some("2014-12-01 08:12:51.123")),
+            ("11/25/2014|08:12:51.123", Some("2014-11-25 08:12:51.123")),
+            ("11/25/2014|08:12:52.004", Some("2014-11-25 08:12:52.004")),
+            ("11/25/2014|24:12:52.004", None),
+            ("11/25/2014|08:12:51.123", Some("2014-11-25 08:12:51.123")),
+        ] {
+            let l = format!("{line} 1A2C:0F10 INFO  :: x");
+            assert_eq!(read(&l).as_deref(), want, "{line}");
+        }
     }
 
     #[test]
