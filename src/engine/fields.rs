@@ -145,8 +145,8 @@ pub fn kind_of(body: &Body) -> &'static str {
 
 /// The account a Security logon event is about: `TargetUserName` (EVTX, XML), or in a text
 /// export's message the `Logon Account:` (4776) or the last `Account Name:` (4625, 4740 and 4767
-/// list the subject that logged the event first, the account after it), in English, German or
-/// French. Empty when the event names no account (`-`, blank: a null session or a scanner).
+/// list the subject that logged the event first, the account after it), in English, German,
+/// French, Spanish, Italian, Dutch or Japanese. A message in another language gives none. Empty when the event names no account (`-`, blank: a null session or a scanner).
 pub fn event_account_raw(e: &crate::model::WinEvent) -> Option<String> {
     let clean = |v: &str| {
         let v = v.trim();
@@ -173,12 +173,20 @@ pub fn event_account_raw(e: &crate::model::WinEvent) -> Option<String> {
         "Anmeldekonto:",
         "Compte d'ouverture de session :",
         "Compte d\u{2019}ouverture de session :",
+        "Cuenta de inicio de sesión:",
+        "Account di accesso:",
+        "Aanmeldingsaccount:",
+        "ログオン アカウント:",
     ];
     const ACCOUNT_NAME: &[&str] = &[
         "Account Name:",
         "Kontoname:",
         "Nom du compte :",
         "Nom du compte:",
+        "Nombre de cuenta:",
+        "Nome account:",
+        "Accountnaam:",
+        "アカウント名:",
     ];
     m.lines()
         .find_map(|l| value(LOGON_ACCOUNT, l))
@@ -205,8 +213,23 @@ pub fn time_change_seconds(e: &crate::model::WinEvent) -> Option<i64> {
         })?;
         change_time(raw)
     };
-    let before = value("PreviousTime", "Previous Time:")?;
-    let after = value("NewTime", "New Time:")?;
+    if let (Some(before), Some(after)) = (
+        value("PreviousTime", "Previous Time:"),
+        value("NewTime", "New Time:"),
+    ) {
+        return Some((after - before).num_seconds().abs());
+    }
+    // A message in another language: every 4616 message lists the previous time and then the
+    // new one, each as the value after a label's tabs, so the first two such values are they.
+    if e.event_id != 4616 {
+        return None;
+    }
+    let mut times = e.message.as_deref()?.lines().filter_map(|l| {
+        let (_, v) = l.rsplit_once('\t')?;
+        change_time(v)
+    });
+    let before = times.next()?;
+    let after = times.next()?;
     Some((after - before).num_seconds().abs())
 }
 
@@ -820,5 +843,17 @@ mod tests {
         let win7 = "Previous Time:\t\u{200e}8:14:02.311000000 \u{200e}11/\u{200e}7/\u{200e}2016\nNew Time:\t\u{200e}8:40:02.311000000 \u{200e}11/\u{200e}7/\u{200e}2016";
         assert_eq!(time_change_seconds(&ev(&[], Some(win7))), Some(26 * 60));
         assert_eq!(time_change_seconds(&ev(&[], Some("no times here"))), None);
+    }
+
+    #[test]
+    fn time_change_from_a_message_in_another_language() {
+        // Japanese labels: the two times are read by their place, previous then new.
+        let m = "システム時刻が変更されました。\n\nサブジェクト:\n\tアカウント名:\t\ttanaka\n\tログオン ID:\t\t0x3a71f2\n\n以前の時刻:\t\t\u{200e}2026\u{200e}-\u{200e}02\u{200e}-\u{200e}10T00:41:07.512000000Z\n新しい時刻:\t\t\u{200e}2026\u{200e}-\u{200e}02\u{200e}-\u{200e}10T00:30:05.000000000Z\n";
+        let mut e = ev(&[], Some(m));
+        e.event_id = 4616;
+        assert_eq!(time_change_seconds(&e), Some(11 * 60 + 2));
+        // Only a time-change audit is read by place.
+        e.event_id = 4624;
+        assert_eq!(time_change_seconds(&e), None);
     }
 }
