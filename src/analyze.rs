@@ -453,6 +453,22 @@ pub fn event_filter(rules: &RuleSet) -> EventFilter {
     for p in ["lync", "communicator"] {
         f = f.provider_event(p, 11);
     }
+    // The DNS client's answers and query ends for the sign-in records make the DNS picture.
+    let lync_names = vec![
+        [
+            "lyncdiscover",
+            "_sip",
+            "sipinternal",
+            "sipexternal",
+            "sip.",
+            "msoid",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for id in [3008, 3011] {
+        f = f.needing(Some("dns-client"), Some(id), lync_names.clone());
+    }
     for (ri, r) in rules.rules.iter().enumerate() {
         if r.kind != "event" {
             continue;
@@ -695,7 +711,18 @@ mod tests {
         let rules = RuleSet::embedded().expect("rules");
         let mut ungated = Vec::new();
         for r in rules.rules.iter().filter(|r| r.kind == "event") {
-            let texts: Vec<_> = r.conds.iter().filter(|c| c.field == "text").collect();
+            // Only a condition that asks for text can name words; one that forbids it cannot.
+            let texts: Vec<_> = r
+                .conds
+                .iter()
+                .filter(|c| {
+                    c.field == "text"
+                        && matches!(
+                            c.op,
+                            crate::engine::cond::Op::Re | crate::engine::cond::Op::Contains
+                        )
+                })
+                .collect();
             if texts.is_empty() {
                 continue;
             }

@@ -3,6 +3,7 @@
 use crate::engine::fields::Fact;
 use crate::engine::{Evidence, Hits, RuleSet, case_source};
 use crate::facts::{SkewMeasure, describe_skew, to_utc};
+use crate::model::Ts;
 use crate::report::{Diagnosis, InputReport, Report, RuleMatch};
 
 /// Confidence thresholds on the combined score.
@@ -102,6 +103,51 @@ struct Scored {
     notes: Vec<String>,
 }
 
+/// When clearing rule `ri` put the cause right after its evidence `matched`, last seen at
+/// `last_evidence`. A rule that names accounts (a later successful logon) clears only evidence
+/// about accounts, and only when each of those accounts came after its own last failure: on a
+/// domain controller someone is always logging on, and another user's success fixes nothing.
+fn cleared_at(hits: &Hits, matched: &[usize], ri: usize, last_evidence: Option<Ts>) -> Option<Ts> {
+    let h = &hits.per_rule[ri];
+    if h.accounts.is_empty() {
+        let t = h.last_ts?;
+        return last_evidence
+            .is_some_and(|e| t.naive() > e.naive())
+            .then_some(t);
+    }
+    let mut failed: Vec<(&str, Option<Ts>)> = Vec::new();
+    for &mi in matched {
+        let m = &hits.per_rule[mi];
+        for (a, t) in m.accounts.iter().zip(&m.account_last) {
+            match failed.iter_mut().find(|(x, _)| *x == a.as_str()) {
+                Some(f) => {
+                    if let Some(t) = t
+                        && f.1.is_none_or(|x| t.naive() > x.naive())
+                    {
+                        f.1 = Some(*t);
+                    }
+                }
+                None => failed.push((a, *t)),
+            }
+        }
+    }
+    if failed.is_empty() {
+        return None;
+    }
+    let mut at: Option<Ts> = None;
+    for (a, last_failure) in failed {
+        let i = h.accounts.iter().position(|x| x == a)?;
+        let ok = h.account_last[i]?;
+        if last_failure.is_some_and(|f| ok.naive() <= f.naive()) {
+            return None;
+        }
+        if at.is_none_or(|x| ok.naive() > x.naive()) {
+            at = Some(ok);
+        }
+    }
+    at
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn build_report(
     name: &str,
@@ -155,8 +201,7 @@ pub fn build_report(
         } else {
             clearing
                 .iter()
-                .filter_map(|&ri| hits.per_rule[ri].last_ts.map(|t| (t, ri)))
-                .filter(|(t, _)| last_evidence.is_some_and(|e| t.naive() > e.naive()))
+                .filter_map(|&ri| cleared_at(hits, &matched, ri, last_evidence).map(|t| (t, ri)))
                 .max_by_key(|(t, _)| t.naive())
         };
         // The sign-in worked in the end, or the condition was put right, and the evidence is

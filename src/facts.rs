@@ -13,6 +13,8 @@ use crate::engine::fields::Fact;
 use crate::model::{Body, DnsLookup, DnsOutcome, Record, SipMessage, SourceLoc, Ts};
 use crate::parse::sip;
 
+mod dns_client;
+
 /// Literals of free-text lines the facts stage reads (lower case): Online host names, the
 /// client's SRV answers, and the deletion of cached sign-in data.
 pub const LINE_INTEREST: &[&str] = &[
@@ -156,6 +158,8 @@ pub struct FactsCollector {
     /// Set while a message read out of a client event is observed.
     from_event: bool,
     dns: Vec<(DnsLookup, SourceLoc)>,
+    /// The Windows DNS client's own log of the sign-in records' lookups.
+    client_dns: dns_client::ClientDns,
     sysinfo_tz: Option<(i32, String, SourceLoc)>,
     w32tm: Vec<(f64, Option<String>, SourceLoc)>,
     trust_model: Vec<(String, SourceLoc)>,
@@ -333,6 +337,7 @@ impl FactsCollector {
                 }
             }
             Body::Event(e) => {
+                self.client_dns.observe(e, &r.source);
                 if self.kdc.len() < 1000
                     && let Some((client, server, utc)) = kerberos_times(e, r.ts)
                 {
@@ -879,12 +884,13 @@ impl FactsCollector {
 
     fn dns_facts(&self, _sip_domain: &Option<String>, online: bool, facts: &mut Vec<Fact>) {
         // Domains of interest: the SIP domain and any domain whose Lync records were queried.
+        let client = self.client_dns.lookups();
         let mut by_name: BTreeMap<String, Vec<&(DnsLookup, SourceLoc)>> = BTreeMap::new();
-        for d in &self.dns {
+        for d in self.dns.iter().chain(&client) {
             by_name.entry(d.0.query.clone()).or_default().push(d);
         }
         let online_domain = online
-            || self.dns.iter().any(|(d, _)| {
+            || self.dns.iter().chain(&client).any(|(d, _)| {
                 d.canonical.as_deref().is_some_and(is_online_host)
                     || d.srv.iter().any(|s| is_online_host(&s.target))
             });

@@ -713,3 +713,47 @@ fn evtx_filtering_before_rendering_never_loses_an_accepted_event() {
         "the rules' words let some accepted events go unparsed"
     );
 }
+
+/// An unlock clears a lockout only for the account it unlocked: on a domain controller someone
+/// else's account is unlocked all the time, and that fixes nothing for the user.
+#[test]
+fn an_unlock_clears_only_the_account_it_names() {
+    let rules = sfbdiag::engine::RuleSet::embedded().expect("rules");
+    let event = |n: usize, time: &str, id: u32, desc: &str| {
+        format!(
+            "Event[{n}]:\r\n  Log Name: Security\r\n  Source: Microsoft-Windows-Security-Auditing\r\n  Date: {time}\r\n  Event ID: {id}\r\n  Task: User Account Management\r\n  Level: Information\r\n  Keywords: Audit Success\r\n  Computer: DC01.contoso.com\r\n  Description:\r\n{desc}\r\n\r\n"
+        )
+    };
+    let lockout = "A user account was locked out.\r\n\r\nSubject:\r\n\tSecurity ID:\t\tSYSTEM\r\n\tAccount Name:\t\tDC01$\r\n\r\nAccount That Was Locked Out:\r\n\tSecurity ID:\t\tCONTOSO\\jdoe\r\n\tAccount Name:\t\tjdoe\r\n";
+    let unlock = |who: &str| {
+        format!(
+            "A user account was unlocked.\r\n\r\nSubject:\r\n\tSecurity ID:\t\tCONTOSO\\helpdesk\r\n\tAccount Name:\t\thelpdesk\r\n\r\nTarget Account:\r\n\tSecurity ID:\t\tCONTOSO\\{who}\r\n\tAccount Name:\t\t{who}\r\n"
+        )
+    };
+    let confidence = |who: &str| {
+        let text = event(0, "2026-11-24T08:30:00.000", 4767, &unlock(who))
+            + &event(1, "2026-11-24T08:12:51.000", 4740, lockout);
+        let report = sfbdiag::analyze_bytes(
+            "dc01_security.txt",
+            text.as_bytes(),
+            &rules,
+            &Default::default(),
+        );
+        let d = report
+            .diagnoses
+            .iter()
+            .find(|d| d.cause == "password-reset-needed")
+            .expect("the lockout is reported");
+        d.confidence.clone()
+    };
+    assert_eq!(
+        confidence("jdoe"),
+        "low",
+        "unlocking jdoe puts the lockout right"
+    );
+    assert_ne!(
+        confidence("asmith"),
+        "low",
+        "unlocking someone else does not"
+    );
+}

@@ -778,9 +778,27 @@ pub struct RuleHits {
     pub untimed: u64,
     /// (file, last time, epoch) of each cluster of hits: sessions in which the signature appeared.
     pub sessions: Vec<(Arc<str>, Option<Ts>, u32)>,
-    /// The accounts the matching logon events were about (distinct, capped): one user's
-    /// sign-in fails for one account.
+    /// The accounts the matching logon events were about (distinct, capped, as [`account_key`]
+    /// writes them): one user's sign-in fails for one account.
     pub accounts: Vec<String>,
+    /// The latest matching event of each of `accounts`, index for index.
+    pub account_last: Vec<Option<Ts>>,
+}
+
+/// An account as one user: lower case, without the domain (`CONTOSO\jdoe`) or realm
+/// (`jdoe@CONTOSO.COM`) a logon audit may write it with.
+pub fn account_key(a: &str) -> String {
+    let a = a.trim();
+    let a = a.rsplit_once('\\').map_or(a, |(_, u)| u);
+    let a = a.split_once('@').map_or(a, |(u, _)| u);
+    a.to_ascii_lowercase()
+}
+
+fn later(a: Option<Ts>, b: Option<Ts>) -> Option<Ts> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(if y.naive() > x.naive() { y } else { x }),
+        (x, y) => x.or(y),
+    }
 }
 
 /// Distinct accounts kept per rule: enough to tell one user from a domain's background.
@@ -814,14 +832,20 @@ impl Hits {
             }
             None => h.untimed += 1,
         }
-        if s.kind() == "event" && h.accounts.len() < MAX_ACCOUNTS {
+        if s.kind() == "event" {
             let mut acc = Vec::new();
             s.field_values("account", &mut acc);
-            if let Some(a) = acc.first().map(|a| a.value.to_ascii_lowercase())
+            if let Some(a) = acc.first().map(|a| account_key(&a.value))
                 && !a.is_empty()
-                && !h.accounts.contains(&a)
             {
-                h.accounts.push(a);
+                match h.accounts.iter().position(|x| *x == a) {
+                    Some(i) => h.account_last[i] = later(h.account_last[i], ts),
+                    None if h.accounts.len() < MAX_ACCOUNTS => {
+                        h.accounts.push(a);
+                        h.account_last.push(ts);
+                    }
+                    None => {}
+                }
             }
         }
         let src = s.source();
@@ -932,9 +956,14 @@ impl Hits {
                     a.sessions.push(s);
                 }
             }
-            for x in b.accounts {
-                if a.accounts.len() < MAX_ACCOUNTS && !a.accounts.contains(&x) {
-                    a.accounts.push(x);
+            for (x, t) in b.accounts.into_iter().zip(b.account_last) {
+                match a.accounts.iter().position(|y| *y == x) {
+                    Some(i) => a.account_last[i] = later(a.account_last[i], t),
+                    None if a.accounts.len() < MAX_ACCOUNTS => {
+                        a.accounts.push(x);
+                        a.account_last.push(t);
+                    }
+                    None => {}
                 }
             }
         }

@@ -1,0 +1,306 @@
+//! The Windows DNS client's own record of its lookups (the `Microsoft-Windows-DNS-Client/
+//! Operational` log): event 3011 is one server's answer to a query (server, name, type, status)
+//! and event 3008 the end of the query (name, type, status, and the records it got). Together
+//! they say what nslookup would have said for each server the client asked, so the DNS picture
+//! reads them as lookups.
+
+use crate::model::{DnsLookup, DnsOutcome, SourceLoc, SrvTarget, WinEvent};
+
+/// Events kept per case: a busy machine's log holds a query every few seconds, and only the
+/// sign-in records' lookups are kept at all.
+const MAX_EVENTS: usize = 4096;
+
+/// One DNS-Client event about a sign-in record.
+#[derive(Clone, Debug)]
+pub(super) struct ClientDnsEvent {
+    name: String,
+    qtype: Option<String>,
+    /// The server that answered (event 3011); `None` for the end of a query (3008).
+    server: Option<String>,
+    status: u32,
+    /// What the query got (event 3008), `type: 5 target;type: 33 p w port target;address;`.
+    results: Option<String>,
+    at: SourceLoc,
+}
+
+/// The DNS-Client events of a case.
+#[derive(Default, Debug)]
+pub(super) struct ClientDns {
+    events: Vec<ClientDnsEvent>,
+}
+
+impl ClientDns {
+    /// Keep `e` when it is a DNS-Client answer or query end for a sign-in record's name.
+    pub(super) fn observe(&mut self, e: &WinEvent, at: &SourceLoc) {
+        if self.events.len() >= MAX_EVENTS
+            || !matches!(e.event_id, 3008 | 3011)
+            || !crate::engine::cond::contains_ci(&e.provider, "dns-client")
+        {
+            return;
+        }
+        if let Some(ev) = read(e, at)
+            && super::lync_record(&ev.name).is_some()
+        {
+            self.events.push(ev);
+        }
+    }
+
+    /// The lookups the events show: one per server's answer (3011), with the records of the
+    /// query's end (3008) for the name; where no server's answer was logged for a name, one per
+    /// query end, by the resolver the client was set to use.
+    pub(super) fn lookups(&self) -> Vec<(DnsLookup, SourceLoc)> {
+        let mut out = Vec::new();
+        for ev in &self.events {
+            let answered = self
+                .events
+                .iter()
+                .any(|o| o.server.is_some() && o.name == ev.name);
+            let results = match (&ev.server, answered) {
+                // A server's answer: the records come from a successful end of the same query.
+                (Some(_), _) => self
+                    .events
+                    .iter()
+                    .filter(|o| o.server.is_none() && o.name == ev.name && o.status == 0)
+                    .find_map(|o| o.results.as_deref()),
+                // An end of a query whose servers' answers are in the log: counted there.
+                (None, true) => continue,
+                (None, false) => ev.results.as_deref(),
+            };
+            let mut d = DnsLookup {
+                query: ev.name.clone(),
+                qtype: ev.qtype.clone(),
+                resolver: None,
+                resolver_addr: ev.server.clone(),
+                outcome: outcome(ev.status),
+                canonical: None,
+                addresses: Vec::new(),
+                aliases: Vec::new(),
+                srv: Vec::new(),
+            };
+            if d.outcome == DnsOutcome::Answer {
+                if let Some(r) = results {
+                    fill(&mut d, r);
+                }
+                if d.canonical.is_none() && d.addresses.is_empty() && d.srv.is_empty() {
+                    d.outcome = DnsOutcome::NoRecords;
+                }
+            }
+            out.push((d, ev.at.clone()));
+        }
+        out
+    }
+}
+
+/// Read a 3008 or 3011 from its data, or from its message (text exports carry only that).
+fn read(e: &WinEvent, at: &SourceLoc) -> Option<ClientDnsEvent> {
+    let msg = e.message.as_deref().unwrap_or("");
+    let after = |key: &str| -> Option<&str> {
+        let i = msg.find(key)? + key.len();
+        Some(msg[i..].trim_start())
+    };
+    let word = |s: &str| -> String {
+        s.split(|c: char| c.is_whitespace() || c == ',')
+            .next()
+            .unwrap_or("")
+            .trim_end_matches('.')
+            .to_string()
+    };
+    let name = e
+        .data("QueryName")
+        .map(str::to_string)
+        .or_else(|| {
+            after("for the name ")
+                .or_else(|| after("for name "))
+                .map(word)
+        })?
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    if name.is_empty() {
+        return None;
+    }
+    let qtype = e
+        .data("QueryType")
+        .map(str::to_string)
+        .or_else(|| after("type ").map(word))
+        .map(|t| qtype_name(&t));
+    let (server, status, results) = if e.event_id == 3011 {
+        let server = e
+            .data("DnsServerIpAddress")
+            .map(str::to_string)
+            .or_else(|| after("from DNS Server ").map(word))?;
+        let status = e
+            .data("ResponseStatus")
+            .map(str::to_string)
+            .or_else(|| after("response status ").map(word))?;
+        (Some(server), status, None)
+    } else {
+        let status = e
+            .data("QueryStatus")
+            .map(str::to_string)
+            .or_else(|| after("with status ").map(word))?;
+        let results = e
+            .data("QueryResults")
+            .map(str::to_string)
+            .or_else(|| after("Results ").map(|r| r.lines().next().unwrap_or("").to_string()));
+        (None, status, results)
+    };
+    Some(ClientDnsEvent {
+        name,
+        qtype,
+        server,
+        status: status.trim().parse().ok()?,
+        results,
+        at: at.clone(),
+    })
+}
+
+/// Windows' DNS status codes as nslookup would have put the outcome.
+fn outcome(status: u32) -> DnsOutcome {
+    match status {
+        0 => DnsOutcome::Answer,
+        9003 => DnsOutcome::NxDomain,
+        9501 => DnsOutcome::NoRecords,
+        9005 => DnsOutcome::Refused,
+        1460 | 10060 => DnsOutcome::Timeout,
+        _ => DnsOutcome::ServerFailure,
+    }
+}
+
+fn qtype_name(t: &str) -> String {
+    match t.trim() {
+        "1" => "A".into(),
+        "5" => "CNAME".into(),
+        "28" => "AAAA".into(),
+        "33" => "SRV".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The records of a 3008 result list: the first alias is the record the name points to.
+fn fill(d: &mut DnsLookup, results: &str) {
+    for item in results.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+        let Some(rest) = item.strip_prefix("type:") else {
+            let a = item.trim_start_matches("::ffff:").to_string();
+            if !d.addresses.contains(&a) {
+                d.addresses.push(a);
+            }
+            continue;
+        };
+        let mut parts = rest.split_whitespace();
+        match parts.next() {
+            Some("5") => {
+                if let Some(t) = parts.next() {
+                    let t = t.trim_end_matches('.').to_ascii_lowercase();
+                    if d.canonical.is_none() {
+                        d.canonical = Some(t);
+                    } else {
+                        d.aliases.push(t);
+                    }
+                }
+            }
+            Some("33") => {
+                let f: Vec<&str> = parts.collect();
+                if let [p, w, port, target] = f[..]
+                    && let (Ok(priority), Ok(weight), Ok(port)) =
+                        (p.parse(), w.parse(), port.parse())
+                {
+                    d.srv.push(SrvTarget {
+                        priority,
+                        weight,
+                        port,
+                        target: target.trim_end_matches('.').to_ascii_lowercase(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn ev(id: u32, data: &[(&str, &str)]) -> WinEvent {
+        WinEvent {
+            provider: "Microsoft-Windows-DNS-Client".into(),
+            event_id: id,
+            data: data.iter().copied().collect(),
+            ..WinEvent::default()
+        }
+    }
+
+    fn at() -> SourceLoc {
+        SourceLoc::record(&Arc::from("dns.xml"), 1)
+    }
+
+    #[test]
+    fn servers_that_disagree_are_two_lookups_with_the_records_of_the_good_one() {
+        let mut c = ClientDns::default();
+        let name = "lyncdiscover.contoso.com";
+        for (server, status) in [("192.168.1.1", "9003"), ("1.1.1.1", "0")] {
+            c.observe(
+                &ev(
+                    3011,
+                    &[
+                        ("QueryName", name),
+                        ("QueryType", "1"),
+                        ("DnsServerIpAddress", server),
+                        ("ResponseStatus", status),
+                    ],
+                ),
+                &at(),
+            );
+        }
+        c.observe(
+            &ev(
+                3008,
+                &[
+                    ("QueryName", name),
+                    ("QueryType", "1"),
+                    ("QueryStatus", "0"),
+                    (
+                        "QueryResults",
+                        "type: 5 webdir.online.lync.com;type: 5 webdir.online.lync.com.trafficmanager.net;52.113.64.140;",
+                    ),
+                ],
+            ),
+            &at(),
+        );
+        // Another name's query: not a sign-in record, not kept.
+        c.observe(
+            &ev(
+                3008,
+                &[("QueryName", "outlook.office365.com"), ("QueryStatus", "0")],
+            ),
+            &at(),
+        );
+        let l = c.lookups();
+        assert_eq!(l.len(), 2, "{l:?}");
+        assert_eq!(l[0].0.outcome, DnsOutcome::NxDomain);
+        assert_eq!(l[0].0.resolver_addr.as_deref(), Some("192.168.1.1"));
+        assert_eq!(l[1].0.outcome, DnsOutcome::Answer);
+        assert_eq!(l[1].0.canonical.as_deref(), Some("webdir.online.lync.com"));
+        assert_eq!(l[1].0.addresses, vec!["52.113.64.140".to_string()]);
+        assert_eq!(l[1].0.qtype.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn a_query_end_alone_reads_from_its_message() {
+        let mut c = ClientDns::default();
+        let mut e = ev(3008, &[]);
+        e.message = Some("DNS query is completed for the name _sip._tls.contoso.com, type 33, query options 140737488355328 with status 0 Results type: 33 100 1 443 sipdir.online.lync.com;".into());
+        c.observe(&e, &at());
+        let mut miss = ev(3008, &[]);
+        miss.message = Some("DNS query is completed for the name sip.contoso.com, type 1, query options 1 with status 9003 Results ".into());
+        c.observe(&miss, &at());
+        let l = c.lookups();
+        assert_eq!(l.len(), 2);
+        assert_eq!(l[0].0.srv[0].target, "sipdir.online.lync.com");
+        assert_eq!(l[0].0.srv[0].port, 443);
+        assert_eq!(l[0].0.resolver_addr, None);
+        assert_eq!(l[1].0.query, "sip.contoso.com");
+        assert_eq!(l[1].0.outcome, DnsOutcome::NxDomain);
+    }
+}
