@@ -454,20 +454,16 @@ pub fn event_filter(rules: &RuleSet) -> EventFilter {
         f = f.provider_event(p, 11);
     }
     // The DNS client's answers and query ends for the sign-in records make the DNS picture.
-    let lync_names = vec![
-        [
-            "lyncdiscover",
-            "_sip",
-            "sipinternal",
-            "sipexternal",
-            "sip.",
-            "msoid",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
+    let lync_names = events::raw_needs([[
+        "lyncdiscover",
+        "_sip",
+        "sipinternal",
+        "sipexternal",
+        "sip.",
+        "msoid",
+    ]]);
     for id in [3008, 3011] {
-        f = f.needing(Some("dns-client"), Some(id), lync_names.clone());
+        f = f.needing_raw(Some("dns-client"), Some(id), &lync_names);
     }
     for (ri, r) in rules.rules.iter().enumerate() {
         if r.kind != "event" {

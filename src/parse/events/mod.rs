@@ -241,14 +241,24 @@ pub fn raw_needs<'a>(
 /// `:` (the parser joins a name and its value with `": "`, so a word across that join is not
 /// in the XML). `None` when no run of three characters is left.
 pub fn raw_word(word: &str) -> Option<String> {
-    let best = word
-        .split(|c: char| {
+    // By bytes: every byte of a non-ASCII character ends a run, as the character would. The
+    // last of equally long runs wins.
+    let b = word.as_bytes();
+    let (mut best, mut start) = ((0, 0), 0);
+    for i in 0..=b.len() {
+        let end = b.get(i).is_none_or(|&c| {
             !c.is_ascii()
                 || c.is_ascii_whitespace()
-                || matches!(c, '&' | '<' | '>' | '"' | '\'' | ':')
-        })
-        .max_by_key(|r| r.len())?;
-    (best.len() >= 3).then(|| best.to_ascii_lowercase())
+                || matches!(c, b'&' | b'<' | b'>' | b'"' | b'\'' | b':')
+        });
+        if end {
+            if i - start >= best.1 - best.0 {
+                best = (start, i);
+            }
+            start = i + 1;
+        }
+    }
+    (best.1 - best.0 >= 3).then(|| word[best.0..best.1].to_ascii_lowercase())
 }
 
 fn norm_provider(name: &str) -> String {
@@ -448,6 +458,10 @@ mod tests {
         // Cut at what XML does not write as itself, keeping the longest run.
         assert_eq!(raw_word("was locked out").as_deref(), Some("locked"));
         assert_eq!(raw_word("Status: 0x18").as_deref(), Some("status"));
+        // Of equally long runs the last; a non-ASCII character ends a run.
+        assert_eq!(raw_word("abc def").as_deref(), Some("def"));
+        assert_eq!(raw_word("übersetzt").as_deref(), Some("bersetzt"));
+        assert_eq!(raw_word("a\u{e9}bc"), None);
         assert_eq!(raw_word("a<b"), None);
         let f = EventFilter::none()
             .needing(
