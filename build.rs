@@ -381,7 +381,7 @@ fn rule_set_rust(files: &[(String, schema::RawCause)], ops: &[cond_syntax::Op]) 
                 examples.join(", ")
             ));
             rules.push(format!(
-                "Rule {{ id: {}, cause: {ci}, evidence: {}, kind: {}, weight: f64::from_bits({:#x}), conds: vec![{}], corroborating: {}, clears: {}, examples: Cow::Borrowed(&EXAMPLES_{k}), file: {}, line: {}, eval_order: vec![{}] }}",
+                "Rule {{ id: {}, cause: {ci}, evidence: {}, kind: {}, weight: f64::from_bits({:#x}), conds: vec![{}], corroborating: {}, clears: {}, clears_at_most: {:?}, examples: Cow::Borrowed(&EXAMPLES_{k}), file: {}, line: {}, eval_order: vec![{}] }}",
                 string(&r.id),
                 string(&r.evidence),
                 string(&r.kind),
@@ -389,6 +389,7 @@ fn rule_set_rust(files: &[(String, schema::RawCause)], ops: &[cond_syntax::Op]) 
                 conds.join(", "),
                 r.corroborating,
                 r.clears,
+                r.clears_at_most,
                 string(file),
                 r.id_line,
                 order.join(", "),

@@ -107,7 +107,13 @@ struct Scored {
 /// `last_evidence`. A rule that names accounts (a later successful logon) clears only evidence
 /// about accounts, and only when each of those accounts came after its own last failure: on a
 /// domain controller someone is always logging on, and another user's success fixes nothing.
-fn cleared_at(hits: &Hits, matched: &[usize], ri: usize, last_evidence: Option<Ts>) -> Option<Ts> {
+fn cleared_at(
+    rules: &RuleSet,
+    hits: &Hits,
+    matched: &[usize],
+    ri: usize,
+    last_evidence: Option<Ts>,
+) -> Option<Ts> {
     let h = &hits.per_rule[ri];
     if h.accounts.is_empty() {
         let t = h.last_ts?;
@@ -115,27 +121,32 @@ fn cleared_at(hits: &Hits, matched: &[usize], ri: usize, last_evidence: Option<T
             .is_some_and(|e| t.naive() > e.naive())
             .then_some(t);
     }
-    let mut failed: Vec<(&str, Option<Ts>)> = Vec::new();
+    let mut failed: Vec<(&str, Option<Ts>, u32)> = Vec::new();
     for &mi in matched {
         let m = &hits.per_rule[mi];
-        for (a, t) in m.accounts.iter().zip(&m.account_last) {
-            match failed.iter_mut().find(|(x, _)| *x == a.as_str()) {
+        for ((a, t), n) in m.accounts.iter().zip(&m.account_last).zip(&m.account_count) {
+            match failed.iter_mut().find(|(x, _, _)| *x == a.as_str()) {
                 Some(f) => {
                     if let Some(t) = t
                         && f.1.is_none_or(|x| t.naive() > x.naive())
                     {
                         f.1 = Some(*t);
                     }
+                    f.2 += n;
                 }
-                None => failed.push((a, *t)),
+                None => failed.push((a, *t, *n)),
             }
         }
     }
     if failed.is_empty() {
         return None;
     }
+    let at_most = rules.rules[ri].clears_at_most;
     let mut at: Option<Ts> = None;
-    for (a, last_failure) in failed {
+    for (a, last_failure, n) in failed {
+        if at_most.is_some_and(|m| n > m) {
+            return None;
+        }
         let i = h.accounts.iter().position(|x| x == a)?;
         let ok = h.account_last[i]?;
         if last_failure.is_some_and(|f| ok.naive() <= f.naive()) {
@@ -201,7 +212,9 @@ pub fn build_report(
         } else {
             clearing
                 .iter()
-                .filter_map(|&ri| cleared_at(hits, &matched, ri, last_evidence).map(|t| (t, ri)))
+                .filter_map(|&ri| {
+                    cleared_at(rules, hits, &matched, ri, last_evidence).map(|t| (t, ri))
+                })
                 .max_by_key(|(t, _)| t.naive())
         };
         // The sign-in worked in the end, or the condition was put right, and the evidence is

@@ -757,3 +757,53 @@ fn an_unlock_clears_only_the_account_it_names() {
         "unlocking someone else does not"
     );
 }
+
+/// One mistyped password and then a granted ticket for the same account is put right; failures
+/// that kept coming are not, whatever succeeded after them.
+#[test]
+fn a_later_logon_clears_a_typo_but_not_repeated_failures() {
+    let rules = sfbdiag::engine::RuleSet::embedded().expect("rules");
+    let event = |n: usize, time: &str, id: u32, keywords: &str, desc: &str| {
+        format!(
+            "Event[{n}]:\r\n  Log Name: Security\r\n  Source: Microsoft-Windows-Security-Auditing\r\n  Date: {time}\r\n  Event ID: {id}\r\n  Task: Kerberos Authentication Service\r\n  Level: Information\r\n  Keywords: {keywords}\r\n  Computer: DC01.contoso.com\r\n  Description:\r\n{desc}\r\n\r\n"
+        )
+    };
+    let failure = "Kerberos pre-authentication failed.\r\n\r\nAccount Information:\r\n\tSecurity ID:\t\tCONTOSO\\jdoe\r\n\tAccount Name:\t\tjdoe\r\n\r\nAdditional Information:\r\n\tTicket Options:\t\t0x40810010\r\n\tFailure Code:\t\t0x18\r\n\tPre-Authentication Type:\t2\r\n";
+    let success = |who: &str| {
+        format!(
+            "A Kerberos authentication ticket (TGT) was requested.\r\n\r\nAccount Information:\r\n\tAccount Name:\t\t{who}\r\n\r\nAdditional Information:\r\n\tTicket Options:\t\t0x40810010\r\n\tResult Code:\t\t0x0\r\n\tTicket Encryption Type:\t0x12\r\n"
+        )
+    };
+    let confidence = |failures: usize, who: &str| {
+        let mut text = event(
+            0,
+            "2026-11-24T08:30:00.000",
+            4768,
+            "Audit Success",
+            &success(who),
+        );
+        for i in 0..failures {
+            let time = format!("2026-11-24T08:1{i}:51.000");
+            text += &event(i + 1, &time, 4771, "Audit Failure", failure);
+        }
+        let report = sfbdiag::analyze_bytes(
+            "dc01_security.txt",
+            text.as_bytes(),
+            &rules,
+            &Default::default(),
+        );
+        let d = report
+            .diagnoses
+            .iter()
+            .find(|d| d.cause == "wrong-credentials")
+            .expect("the failure is reported");
+        d.confidence.clone()
+    };
+    assert_eq!(confidence(1, "jdoe"), "low", "a typo, then the ticket");
+    assert_ne!(confidence(1, "asmith"), "low", "someone else's ticket");
+    assert_ne!(
+        confidence(3, "jdoe"),
+        "low",
+        "three failures before the ticket"
+    );
+}

@@ -86,6 +86,38 @@ fn a_broken_rule_file_is_named_with_its_line() {
     );
 }
 
+#[test]
+fn clears_at_most_belongs_to_a_clearing_rule() {
+    let rule = |extra: &str| {
+        format!(
+            "cause = \"clock-skew\"\ntitle = \"t\"\nsummary = \"s\"\nresolution = [\"r\"]\n\n[[rule]]\nid = \"x-rule\"\nevidence = \"e\"\nkind = \"event\"\nweight = 0.5\n{extra}when = [\"event_id = 4768\"]\n  [[rule.example]]\n  match = true\n  text = \"Event ID: 4768\"\n  [[rule.example]]\n  match = false\n  text = \"Event ID: 4769\"\n"
+        )
+    };
+    let err = RuleSet::from_sources(
+        &[("rules/clock-skew.toml".into(), rule("clears_at_most = 2\n"))],
+        "test",
+    )
+    .unwrap_err();
+    assert!(
+        err.iter()
+            .any(|e| e.line == 7 && e.message.contains("clears_at_most")),
+        "{err:?}"
+    );
+    let set = RuleSet::from_sources(
+        &[(
+            "rules/clock-skew.toml".into(),
+            rule("clears = true\nclears_at_most = 2\n"),
+        )],
+        "test",
+    );
+    if let Err(e) = set {
+        assert!(
+            !e.iter().any(|e| e.message.contains("clears_at_most")),
+            "{e:?}"
+        );
+    }
+}
+
 /// The binary carries the rules as read at build time; reading `rules/` at run time (what
 /// `--rules rules` does, with every regex checked) must give the same rule set.
 #[test]

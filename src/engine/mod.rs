@@ -80,6 +80,11 @@ pub struct Rule {
     /// it adds no evidence, and when it comes after all of the cause's evidence the cause keeps
     /// `1 - weight` of its score.
     pub clears: bool,
+    /// A clearing rule that names accounts clears an account only when the cause's evidence
+    /// about it is no more than this many events: one or two failures and then a success is a
+    /// mistyped password put right; failures that kept coming are the problem, whatever
+    /// succeeded later.
+    pub clears_at_most: Option<u32>,
     /// Part of the binary for the embedded rules: only `rules test` reads them.
     pub examples: Cow<'static, [Example]>,
     pub file: Text,
@@ -343,6 +348,12 @@ impl RuleSet {
                         "a rule that clears a cause cannot also corroborate it".into(),
                     ));
                 }
+                if rf.clears_at_most.is_some() && !rf.clears {
+                    errors.push(err(
+                        rf.id_line,
+                        "`clears_at_most` needs `clears = true`".into(),
+                    ));
+                }
                 let w = rf.weight;
                 if !(w > 0.0 && w <= 1.0) {
                     errors.push(err(rf.weight_line, format!("weight {w} is outside (0, 1]")));
@@ -398,6 +409,7 @@ impl RuleSet {
                     conds,
                     corroborating: rf.corroborating,
                     clears: rf.clears,
+                    clears_at_most: rf.clears_at_most,
                     examples: Cow::Owned(examples),
                     file: file.clone().into(),
                     line: rline,
@@ -586,7 +598,12 @@ impl RuleSet {
                 Some(None) => {}
             }
         }
-        hits.record(ri, s, anchor.map(|(v, _)| v));
+        let max_accounts = if self.rules[ri].clears {
+            MAX_CLEARING_ACCOUNTS
+        } else {
+            MAX_ACCOUNTS
+        };
+        hits.record(ri, s, anchor.map(|(v, _)| v), max_accounts);
     }
 }
 
@@ -783,6 +800,8 @@ pub struct RuleHits {
     pub accounts: Vec<String>,
     /// The latest matching event of each of `accounts`, index for index.
     pub account_last: Vec<Option<Ts>>,
+    /// How many matching events each of `accounts` had, index for index.
+    pub account_count: Vec<u32>,
 }
 
 /// An account as one user: lower case, without the domain (`CONTOSO\jdoe`) or realm
@@ -803,6 +822,9 @@ fn later(a: Option<Ts>, b: Option<Ts>) -> Option<Ts> {
 
 /// Distinct accounts kept per rule: enough to tell one user from a domain's background.
 const MAX_ACCOUNTS: usize = 32;
+/// Distinct accounts kept for a clearing rule: a domain controller's successes are everyone's,
+/// and the one that clears is the user's, wherever it falls among them.
+const MAX_CLEARING_ACCOUNTS: usize = 4096;
 
 /// Hits per rule for one case.
 #[derive(Clone, Debug)]
@@ -821,7 +843,13 @@ impl Hits {
         }
     }
 
-    fn record(&mut self, ri: usize, s: &dyn Subject, anchor: Option<FieldVal<'_>>) {
+    fn record(
+        &mut self,
+        ri: usize,
+        s: &dyn Subject,
+        anchor: Option<FieldVal<'_>>,
+        max_accounts: usize,
+    ) {
         let h = &mut self.per_rule[ri];
         h.count += 1;
         let ts = s.ts();
@@ -839,10 +867,14 @@ impl Hits {
                 && !a.is_empty()
             {
                 match h.accounts.iter().position(|x| *x == a) {
-                    Some(i) => h.account_last[i] = later(h.account_last[i], ts),
-                    None if h.accounts.len() < MAX_ACCOUNTS => {
+                    Some(i) => {
+                        h.account_last[i] = later(h.account_last[i], ts);
+                        h.account_count[i] += 1;
+                    }
+                    None if h.accounts.len() < max_accounts => {
                         h.accounts.push(a);
                         h.account_last.push(ts);
+                        h.account_count.push(1);
                     }
                     None => {}
                 }
@@ -956,12 +988,22 @@ impl Hits {
                     a.sessions.push(s);
                 }
             }
-            for (x, t) in b.accounts.into_iter().zip(b.account_last) {
+            let cap = a.accounts.len().max(b.accounts.len()).max(MAX_ACCOUNTS);
+            for ((x, t), n) in b
+                .accounts
+                .into_iter()
+                .zip(b.account_last)
+                .zip(b.account_count)
+            {
                 match a.accounts.iter().position(|y| *y == x) {
-                    Some(i) => a.account_last[i] = later(a.account_last[i], t),
-                    None if a.accounts.len() < MAX_ACCOUNTS => {
+                    Some(i) => {
+                        a.account_last[i] = later(a.account_last[i], t);
+                        a.account_count[i] += n;
+                    }
+                    None if a.accounts.len() < cap => {
                         a.accounts.push(x);
                         a.account_last.push(t);
+                        a.account_count.push(n);
                     }
                     None => {}
                 }

@@ -33,6 +33,7 @@ pub struct RawRule {
     pub when: Vec<(String, usize)>,
     pub corroborating: bool,
     pub clears: bool,
+    pub clears_at_most: Option<u32>,
     pub examples: Vec<RawExample>,
 }
 
@@ -75,6 +76,8 @@ struct RuleFile {
     corroborating: bool,
     #[serde(default)]
     clears: bool,
+    #[serde(default)]
+    clears_at_most: Option<u32>,
     #[serde(default, rename = "example")]
     examples: Vec<ExampleFile>,
 }
@@ -147,6 +150,7 @@ pub fn read_cause(text: &str) -> Result<RawCause, (usize, String)> {
                 when: with_lines(&lines, r.when),
                 corroborating: r.corroborating,
                 clears: r.clears,
+                clears_at_most: r.clears_at_most,
                 examples: r
                     .examples
                     .into_iter()
