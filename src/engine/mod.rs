@@ -802,6 +802,28 @@ pub struct RuleHits {
     pub account_last: Vec<Option<Ts>>,
     /// How many matching events each of `accounts` had, index for index.
     pub account_count: Vec<u32>,
+    /// Where each of `accounts` is: a clearing rule on a domain controller's log keeps thousands.
+    account_index: HashMap<String, usize>,
+}
+
+impl RuleHits {
+    /// Count one matching event about `account` at `ts`, keeping at most `max` accounts.
+    fn add_account(&mut self, account: String, ts: Option<Ts>, n: u32, max: usize) {
+        match self.account_index.get(&account) {
+            Some(&i) => {
+                self.account_last[i] = later(self.account_last[i], ts);
+                self.account_count[i] += n;
+            }
+            None if self.accounts.len() < max => {
+                self.account_index
+                    .insert(account.clone(), self.accounts.len());
+                self.accounts.push(account);
+                self.account_last.push(ts);
+                self.account_count.push(n);
+            }
+            None => {}
+        }
+    }
 }
 
 /// An account as one user: lower case, without the domain (`CONTOSO\jdoe`) or realm
@@ -866,18 +888,7 @@ impl Hits {
             if let Some(a) = acc.first().map(|a| account_key(&a.value))
                 && !a.is_empty()
             {
-                match h.accounts.iter().position(|x| *x == a) {
-                    Some(i) => {
-                        h.account_last[i] = later(h.account_last[i], ts);
-                        h.account_count[i] += 1;
-                    }
-                    None if h.accounts.len() < max_accounts => {
-                        h.accounts.push(a);
-                        h.account_last.push(ts);
-                        h.account_count.push(1);
-                    }
-                    None => {}
-                }
+                h.add_account(a, ts, 1, max_accounts);
             }
         }
         let src = s.source();
@@ -995,18 +1006,7 @@ impl Hits {
                 .zip(b.account_last)
                 .zip(b.account_count)
             {
-                match a.accounts.iter().position(|y| *y == x) {
-                    Some(i) => {
-                        a.account_last[i] = later(a.account_last[i], t);
-                        a.account_count[i] += n;
-                    }
-                    None if a.accounts.len() < cap => {
-                        a.accounts.push(x);
-                        a.account_last.push(t);
-                        a.account_count.push(n);
-                    }
-                    None => {}
-                }
+                a.add_account(x, t, n, cap);
             }
         }
     }
