@@ -4,6 +4,8 @@
 //! they say what nslookup would have said for each server the client asked, so the DNS picture
 //! reads them as lookups.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::model::{DnsLookup, DnsOutcome, SourceLoc, SrvTarget, WinEvent};
 
 /// Events kept per case: a busy machine's log holds a query every few seconds, and only the
@@ -49,19 +51,23 @@ impl ClientDns {
     /// query's end (3008) for the name; where no server's answer was logged for a name, one per
     /// query end, by the resolver the client was set to use.
     pub(super) fn lookups(&self) -> Vec<(DnsLookup, SourceLoc)> {
+        // Per name: whether a server's answer is logged, and the records of a successful end.
+        let mut answered: HashSet<&str> = HashSet::new();
+        let mut records: HashMap<&str, &str> = HashMap::new();
+        for o in &self.events {
+            if o.server.is_some() {
+                answered.insert(&o.name);
+            } else if o.status == 0
+                && let Some(r) = o.results.as_deref()
+            {
+                records.entry(&o.name).or_insert(r);
+            }
+        }
         let mut out = Vec::new();
         for ev in &self.events {
-            let answered = self
-                .events
-                .iter()
-                .any(|o| o.server.is_some() && o.name == ev.name);
-            let results = match (&ev.server, answered) {
+            let results = match (&ev.server, answered.contains(ev.name.as_str())) {
                 // A server's answer: the records come from a successful end of the same query.
-                (Some(_), _) => self
-                    .events
-                    .iter()
-                    .filter(|o| o.server.is_none() && o.name == ev.name && o.status == 0)
-                    .find_map(|o| o.results.as_deref()),
+                (Some(_), _) => records.get(ev.name.as_str()).copied(),
                 // An end of a query whose servers' answers are in the log: counted there.
                 (None, true) => continue,
                 (None, false) => ev.results.as_deref(),
