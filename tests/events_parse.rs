@@ -714,16 +714,35 @@ fn evtx_filtering_before_rendering_never_loses_an_accepted_event() {
     );
 }
 
+/// One Security audit of a domain controller as `wevtutil qe /f:text` writes it.
+fn dc_audit(n: usize, time: &str, id: u32, keywords: &str, desc: &str) -> String {
+    format!(
+        "Event[{n}]:\r\n  Log Name: Security\r\n  Source: Microsoft-Windows-Security-Auditing\r\n  Date: {time}\r\n  Event ID: {id}\r\n  Level: Information\r\n  Keywords: {keywords}\r\n  Computer: DC01.contoso.com\r\n  Description:\r\n{desc}\r\n\r\n"
+    )
+}
+
+/// The confidence `cause` is reported at for a domain controller's export `text`.
+fn confidence_of(text: &str, cause: &str) -> String {
+    let rules = sfbdiag::engine::RuleSet::embedded().expect("rules");
+    let report = sfbdiag::analyze_bytes(
+        "dc01_security.txt",
+        text.as_bytes(),
+        &rules,
+        &Default::default(),
+    );
+    report
+        .diagnoses
+        .iter()
+        .find(|d| d.cause == cause)
+        .unwrap_or_else(|| panic!("{cause} is reported"))
+        .confidence
+        .clone()
+}
+
 /// An unlock clears a lockout only for the account it unlocked: on a domain controller someone
 /// else's account is unlocked all the time, and that fixes nothing for the user.
 #[test]
 fn an_unlock_clears_only_the_account_it_names() {
-    let rules = sfbdiag::engine::RuleSet::embedded().expect("rules");
-    let event = |n: usize, time: &str, id: u32, desc: &str| {
-        format!(
-            "Event[{n}]:\r\n  Log Name: Security\r\n  Source: Microsoft-Windows-Security-Auditing\r\n  Date: {time}\r\n  Event ID: {id}\r\n  Task: User Account Management\r\n  Level: Information\r\n  Keywords: Audit Success\r\n  Computer: DC01.contoso.com\r\n  Description:\r\n{desc}\r\n\r\n"
-        )
-    };
     let lockout = "A user account was locked out.\r\n\r\nSubject:\r\n\tSecurity ID:\t\tSYSTEM\r\n\tAccount Name:\t\tDC01$\r\n\r\nAccount That Was Locked Out:\r\n\tSecurity ID:\t\tCONTOSO\\jdoe\r\n\tAccount Name:\t\tjdoe\r\n";
     let unlock = |who: &str| {
         format!(
@@ -731,20 +750,14 @@ fn an_unlock_clears_only_the_account_it_names() {
         )
     };
     let confidence = |who: &str| {
-        let text = event(0, "2026-11-24T08:30:00.000", 4767, &unlock(who))
-            + &event(1, "2026-11-24T08:12:51.000", 4740, lockout);
-        let report = sfbdiag::analyze_bytes(
-            "dc01_security.txt",
-            text.as_bytes(),
-            &rules,
-            &Default::default(),
-        );
-        let d = report
-            .diagnoses
-            .iter()
-            .find(|d| d.cause == "password-reset-needed")
-            .expect("the lockout is reported");
-        d.confidence.clone()
+        let text = dc_audit(
+            0,
+            "2026-11-24T08:30:00.000",
+            4767,
+            "Audit Success",
+            &unlock(who),
+        ) + &dc_audit(1, "2026-11-24T08:12:51.000", 4740, "Audit Success", lockout);
+        confidence_of(&text, "password-reset-needed")
     };
     assert_eq!(
         confidence("jdoe"),
@@ -762,12 +775,6 @@ fn an_unlock_clears_only_the_account_it_names() {
 /// that kept coming are not, whatever succeeded after them.
 #[test]
 fn a_later_logon_clears_a_typo_but_not_repeated_failures() {
-    let rules = sfbdiag::engine::RuleSet::embedded().expect("rules");
-    let event = |n: usize, time: &str, id: u32, keywords: &str, desc: &str| {
-        format!(
-            "Event[{n}]:\r\n  Log Name: Security\r\n  Source: Microsoft-Windows-Security-Auditing\r\n  Date: {time}\r\n  Event ID: {id}\r\n  Task: Kerberos Authentication Service\r\n  Level: Information\r\n  Keywords: {keywords}\r\n  Computer: DC01.contoso.com\r\n  Description:\r\n{desc}\r\n\r\n"
-        )
-    };
     let failure = "Kerberos pre-authentication failed.\r\n\r\nAccount Information:\r\n\tSecurity ID:\t\tCONTOSO\\jdoe\r\n\tAccount Name:\t\tjdoe\r\n\r\nAdditional Information:\r\n\tTicket Options:\t\t0x40810010\r\n\tFailure Code:\t\t0x18\r\n\tPre-Authentication Type:\t2\r\n";
     let success = |who: &str| {
         format!(
@@ -775,7 +782,7 @@ fn a_later_logon_clears_a_typo_but_not_repeated_failures() {
         )
     };
     let confidence = |failures: usize, who: &str| {
-        let mut text = event(
+        let mut text = dc_audit(
             0,
             "2026-11-24T08:30:00.000",
             4768,
@@ -784,20 +791,9 @@ fn a_later_logon_clears_a_typo_but_not_repeated_failures() {
         );
         for i in 0..failures {
             let time = format!("2026-11-24T08:1{i}:51.000");
-            text += &event(i + 1, &time, 4771, "Audit Failure", failure);
+            text += &dc_audit(i + 1, &time, 4771, "Audit Failure", failure);
         }
-        let report = sfbdiag::analyze_bytes(
-            "dc01_security.txt",
-            text.as_bytes(),
-            &rules,
-            &Default::default(),
-        );
-        let d = report
-            .diagnoses
-            .iter()
-            .find(|d| d.cause == "wrong-credentials")
-            .expect("the failure is reported");
-        d.confidence.clone()
+        confidence_of(&text, "wrong-credentials")
     };
     assert_eq!(confidence(1, "jdoe"), "low", "a typo, then the ticket");
     assert_ne!(confidence(1, "asmith"), "low", "someone else's ticket");
