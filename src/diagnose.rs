@@ -17,6 +17,8 @@ const YIELD_FACTOR: f64 = 0.5;
 const MANY_ACCOUNTS: usize = 5;
 /// ...and their cause keeps this share of its score.
 const MANY_ACCOUNTS_FACTOR: f64 = 0.5;
+/// Accounts failing across the whole case that make a few lockouts part of a spray.
+const SPRAY_ACCOUNTS: usize = 10;
 /// Rule kinds that are derived facts rather than log records.
 const FACT_KINDS: &[&str] = &["dns-record", "trust-check", "clock-skew", "signin-attempt"];
 /// Evidence lines listed per diagnosis.
@@ -174,6 +176,18 @@ pub fn build_report(
     let success_at = signin.succeeded_at;
     let last_succeeded = signin.last_outcome == "succeeded";
     let mut scored: Vec<Scored> = Vec::new();
+    // Every account some logon failure of the case is about, whatever the cause.
+    let mut failing_accounts: Vec<&str> = Vec::new();
+    for (r, h) in rules.rules.iter().zip(&hits.per_rule) {
+        if r.clears || h.count == 0 {
+            continue;
+        }
+        for a in &h.accounts {
+            if failing_accounts.len() < 64 && !failing_accounts.contains(&a.as_str()) {
+                failing_accounts.push(a);
+            }
+        }
+    }
     for (ci, c) in rules.causes.iter().enumerate() {
         let (clearing, matched): (Vec<usize>, Vec<usize>) = rules
             .rules
@@ -232,6 +246,14 @@ pub fn build_report(
                     accounts.push(a);
                 }
             }
+        }
+        // A password spray locks a few accounts out among many it fails: the lockouts are part
+        // of the same background, seen across every cause's logon failures.
+        if !accounts.is_empty()
+            && accounts.len() < MANY_ACCOUNTS
+            && failing_accounts.len() >= SPRAY_ACCOUNTS
+        {
+            accounts = failing_accounts.clone();
         }
         if accounts.len() >= MANY_ACCOUNTS {
             score *= MANY_ACCOUNTS_FACTOR;
@@ -413,11 +435,12 @@ pub fn build_report(
         });
     }
 
-    // A sign-in that never reached REGISTER but shows failure evidence failed.
+    // A sign-in that never reached REGISTER but shows failure evidence failed; evidence weak
+    // enough to be low (a domain's background of failures) does not say so.
     if signin.last_outcome == "unknown"
         && diagnoses
             .iter()
-            .any(|d| !d.recovered && d.cause != "server-trust-prompt")
+            .any(|d| !d.recovered && d.cause != "server-trust-prompt" && d.confidence != "low")
     {
         signin.last_outcome = "failed".into();
     }

@@ -139,7 +139,50 @@ fn find_header(head: &str) -> Option<Header> {
         if id && time && what && (known >= 4 || (typed && known >= 3) || known == h.cols.len()) {
             return Some(h);
         }
-        return None;
+        return event_viewer_shape(head, i, l);
+    }
+    None
+}
+
+/// Event Viewer's own CSV and text export in a language whose column names are not known here,
+/// told by its shape: five named columns (level, date and time, source, event id, task) over
+/// rows of six, whose fourth field is an event id and whose second is a date. The Security log
+/// writes its keywords where the others write the level.
+fn event_viewer_shape(head: &str, at: usize, header: &str) -> Option<Header> {
+    let row = head.lines().skip(at + 1).find(|l| !l.trim().is_empty())?;
+    for delim in [',', '\t', ';'] {
+        if split_line(header, delim).len() != 5 {
+            continue;
+        }
+        let f = split_line(row, delim);
+        if f.len() < 5 {
+            continue;
+        }
+        let id = f[3].trim().parse::<u32>().is_ok_and(|n| n <= 65535);
+        let date = dates::parse_local(&f[1], false)
+            .or_else(|| dates::parse_local(&f[1], true))
+            .is_some();
+        let source = f[2].trim();
+        if !(id && date) || source.is_empty() || source.parse::<f64>().is_ok() {
+            continue;
+        }
+        let s = source.to_ascii_lowercase();
+        let first = if s.contains("security-auditing") || s.contains("security auditing") {
+            Col::Keywords
+        } else {
+            Col::Level
+        };
+        return Some(Header {
+            delim,
+            cols: vec![
+                first,
+                Col::DateTime,
+                Col::Provider,
+                Col::EventId,
+                Col::Other,
+            ],
+            line: at + 1,
+        });
     }
     None
 }
@@ -540,6 +583,27 @@ mod tests {
             Body::Event(e) => e,
             _ => panic!("not an event"),
         }
+    }
+
+    #[test]
+    fn event_viewer_csv_in_a_language_of_unknown_column_names_is_told_by_its_shape() {
+        // Korean column names and level words, the half of the day before the clock.
+        let t = "\u{c218}\u{c900},\u{b0a0}\u{c9dc} \u{bc0f} \u{c2dc}\u{ac04},\u{c6d0}\u{bcf8},\u{c774}\u{bca4}\u{d2b8} ID,\u{c791}\u{c5c5} \u{bc94}\u{c8fc}\r\n\u{c624}\u{b958},2026-11-11 \u{c624}\u{d6c4} 3:15:20,Lync,3,\u{c5c6}\u{c74c},\"sip.contoso.com\r\n\"\r\n";
+        assert!(sniff(t));
+        let (n, recs, errors) = run(t, false);
+        assert_eq!(n, 1, "{errors:?}");
+        let e = ev(&recs[0]);
+        assert_eq!((e.provider.as_str(), e.event_id), ("Lync", 3));
+        assert_eq!(e.message.as_deref(), Some("sip.contoso.com"));
+        assert_eq!(
+            recs[0].ts.map(|t| t.naive().to_string()).as_deref(),
+            Some("2026-11-11 15:15:20")
+        );
+        // The Security log's keywords stand where the others' level does.
+        let sec = "A,B,C,D,E\r\nX,24.11.2026 08:12:51,Microsoft-Windows-Security-Auditing,4771,Y,\"m\"\r\n";
+        assert_eq!(find_header(sec).map(|h| h.cols[0]), Some(Col::Keywords));
+        // Five columns of something else are not events.
+        assert!(!sniff("a,b,c,d,e\r\n1,2,3,4,5\r\n"));
     }
 
     #[test]

@@ -134,11 +134,29 @@ fn digits(b: &[u8], at: usize, max: usize) -> Option<(u32, usize)> {
 pub(crate) fn parse_local(s: &str, day_first: bool) -> Option<NaiveDateTime> {
     let s = s.trim().trim_matches('"').trim();
     let s = s.trim_end_matches('Z');
+    // Korean exports write `2026. 11. 11. 오후 3:05:01`: the date's parts one space apart.
+    let joined;
+    let s = if s.contains(". ") {
+        let mut out = String::with_capacity(s.len());
+        let mut rest = s;
+        while let Some(i) = rest.find(". ") {
+            out.push_str(&rest[..=i]);
+            rest = &rest[i + 2..];
+            if !rest.starts_with(|c: char| c.is_ascii_digit()) {
+                out.push(' ');
+            }
+        }
+        out.push_str(rest);
+        joined = out;
+        joined.as_str()
+    } else {
+        s
+    };
     let (date_s, time_s) = match s.find(['T', ' ']) {
         Some(i) => (&s[..i], s[i + 1..].trim()),
         None => (s, ""),
     };
-    let date = parse_date(date_s, day_first)?;
+    let date = parse_date(date_s.trim_end_matches('.'), day_first)?;
     let time = if time_s.is_empty() {
         NaiveTime::MIN
     } else {
@@ -178,19 +196,24 @@ pub(crate) fn parse_date(s: &str, day_first: bool) -> Option<NaiveDate> {
 pub(crate) fn parse_time(s: &str) -> Option<NaiveTime> {
     let s = s.trim();
     let lower = s.to_ascii_lowercase();
-    let (clock, pm) = if let Some(c) = lower
-        .strip_suffix("pm")
-        .or_else(|| lower.strip_suffix("p.m."))
-    {
-        (c.trim().to_string(), Some(true))
-    } else if let Some(c) = lower
-        .strip_suffix("am")
-        .or_else(|| lower.strip_suffix("a.m."))
-    {
-        (c.trim().to_string(), Some(false))
-    } else {
-        (lower.clone(), None)
+    // The half of the day, before the clock or after it as the exporter's locale writes it
+    // (Korean and Chinese put it first).
+    let marked = |markers: &[&str]| {
+        markers.iter().find_map(|m| {
+            lower
+                .strip_suffix(m)
+                .or_else(|| lower.strip_prefix(m))
+                .map(|c| c.trim().to_string())
+        })
     };
+    let (clock, pm) =
+        if let Some(c) = marked(&["pm", "p.m.", "\u{c624}\u{d6c4}", "\u{4e0b}\u{5348}"]) {
+            (c, Some(true))
+        } else if let Some(c) = marked(&["am", "a.m.", "\u{c624}\u{c804}", "\u{4e0a}\u{5348}"]) {
+            (c, Some(false))
+        } else {
+            (lower.clone(), None)
+        };
     // Drop a trailing zone offset such as `+01:00` (not written by these exports, but harmless).
     let mut it = clock.splitn(2, '.');
     let hms = it.next()?;
@@ -334,6 +357,19 @@ mod tests {
         assert_eq!(
             parse_local("12/1/2016 12:05:00 AM", false),
             Some(dt("2016-12-01 00:05:00"))
+        );
+        // The half of the day written first, in Korean and Chinese exports.
+        assert_eq!(
+            parse_local("2026-11-11 \u{c624}\u{d6c4} 3:15:18", false),
+            Some(dt("2026-11-11 15:15:18"))
+        );
+        assert_eq!(
+            parse_local("2026. 11. 11. \u{c624}\u{c804} 10:15:18", false),
+            Some(dt("2026-11-11 10:15:18"))
+        );
+        assert_eq!(
+            parse_local("2026/11/18 \u{4e0b}\u{5348} 6:21:14", false),
+            Some(dt("2026-11-18 18:21:14"))
         );
         assert_eq!(parse_local("31/31/2016 1:00:00", true), None);
         assert_eq!(parse_local("garbage", true), None);
