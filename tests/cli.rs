@@ -159,8 +159,6 @@ const ROUND_5_MISSES: &[&str] = &[
     // prompt is reported; and the expired password's change is in a Portuguese message whose
     // account name is not read.
     "h21_healthy_recovered_pwexpired_ptbr_cp1252",
-    // Schannel errors in a Polish wevtutil text export, whose labels are not read.
-    "h22_healthy_certs_pl_renderedxml_and_text",
     // Diagnosed right (clock skew at low: the clock was synchronised), but the last REGISTER in
     // its event 11s ends in 1013, so the sign-in reads as failed; the instant messages after
     // it, which show the user signed in, are not counted as sign-ins.

@@ -86,13 +86,21 @@ pub(crate) fn sniff(head: &str) -> bool {
         .take(1)
         .any(is_wevtutil_start);
     if wevt {
-        // A field of the block must follow, so a stray `Event[0]:` line is not enough.
+        // A field of the block must follow, so a stray `Event[0]:` line is not enough: one
+        // named in English, or in another language a block whose fourth field is an event id.
         return head.lines().take(30).any(|l| {
             matches!(
                 l.trim().split_once(':'),
                 Some(("Event ID" | "Source" | "Log Name", _))
             )
-        });
+        }) || head
+            .lines()
+            .skip_while(|l| !is_wevtutil_start(l))
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+            .nth(3)
+            .and_then(|l| l.split_once(": "))
+            .is_some_and(|(_, v)| parse_event_id(v.trim()).is_some());
     }
     is_format_list(head)
 }
@@ -123,6 +131,9 @@ struct Pending {
     word_level: Option<u8>,
     audit: Option<String>,
     message: String,
+    /// Fields of a `wevtutil` block read so far, and whether its first was named in English.
+    fields: usize,
+    english: bool,
 }
 
 impl Pending {
@@ -219,7 +230,30 @@ fn parse_wevtutil(
             continue;
         };
         let value = value.trim();
-        match name.trim() {
+        // wevtutil writes its fields in one order in every language: where the name is not
+        // an English one, its place says which it is.
+        // A block that starts in English is read by names alone, so a field it leaves out
+        // cannot shift another into a wrong place.
+        let at = p.fields;
+        p.fields += 1;
+        if at == 0 {
+            p.english = name.trim() == "Log Name";
+        }
+        let name = match name.trim() {
+            n @ ("Log Name" | "Source" | "Date" | "Event ID" | "Level" | "Keyword" | "Keywords"
+            | "Computer" | "Description") => n,
+            _ if p.english => "",
+            _ => match at {
+                0 => "Log Name",
+                1 => "Source",
+                2 => "Date",
+                3 => "Event ID",
+                10 => "Computer",
+                11 => "Description",
+                _ => "",
+            },
+        };
+        match name {
             "Log Name" => p.ev.channel = Some(value.to_string()),
             "Source" => p.ev.provider = value.to_string(),
             "Date" => p.time_text = Some(value.to_string()),
@@ -393,6 +427,24 @@ mod tests {
         assert_eq!(recs[1].ts, None);
         assert_eq!(ev(&recs[1]).provider, "Schannel");
         assert_eq!(recs[1].source.line, Some(14));
+    }
+
+    #[test]
+    fn wevtutil_in_another_language_is_read_by_the_place_of_its_fields() {
+        // Polish labels; the Dutch `Computer:` is an English name at its own place.
+        let t = "Event[0]:\r\n  Nazwa dziennika: System\r\n  \u{179}r\u{f3}d\u{142}o: Schannel\r\n  Data: 2026-11-24T08:15:08.855\r\n  Identyfikator zdarzenia: 36888\r\n  Zadanie: Brak\r\n  Poziom: B\u{142}\u{105}d\r\n  Kod operacji: Informacje\r\n  S\u{142}owo kluczowe: Brak\r\n  U\u{17c}ytkownik: S-1-5-18\r\n  Nazwa u\u{17c}ytkownika: NT AUTHORITY\\SYSTEM\r\n  Komputer: PC01.litware.pl\r\n  Opis: \r\nAlert 48.\r\n\r\nEvent[1]:\r\n  Logboeknaam: System\r\n  Bron: Lync\r\n  Datum: 2026-11-24T08:16:00.000\r\n  Gebeurtenis-id: 3\r\n  Taak: Geen\r\n  Niveau: Fout\r\n  Opcode: Info\r\n  Trefwoord: Klassiek\r\n  Gebruiker: N.v.t.\r\n  Gebruikersnaam: N.v.t.\r\n  Computer: PC01\r\n  Beschrijving: \r\nsip.contoso.com\r\n";
+        assert!(sniff(t));
+        let (n, recs, errors) = run(t);
+        assert_eq!(n, 2, "{errors:?}");
+        let e = ev(&recs[0]);
+        assert_eq!((e.provider.as_str(), e.event_id), ("Schannel", 36888));
+        assert_eq!(e.channel.as_deref(), Some("System"));
+        assert_eq!(e.computer.as_deref(), Some("PC01.litware.pl"));
+        assert_eq!(e.message.as_deref(), Some("Alert 48."));
+        assert_eq!(recs[0].ts.unwrap().to_rfc3339(), "2026-11-24T08:15:08.855");
+        let e = ev(&recs[1]);
+        assert_eq!((e.provider.as_str(), e.event_id), ("Lync", 3));
+        assert_eq!(e.message.as_deref(), Some("sip.contoso.com"));
     }
 
     #[test]
