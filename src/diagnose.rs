@@ -1,7 +1,7 @@
 //! Combine evidence per cause into a score and a confidence, rank, and explain.
 
 use crate::engine::fields::Fact;
-use crate::engine::{Evidence, Hits, RuleSet, case_source};
+use crate::engine::{Evidence, Hits, RuleSet, case_source, later};
 use crate::facts::{SkewMeasure, describe_skew, to_utc};
 use crate::model::Ts;
 use crate::report::{Diagnosis, InputReport, Report, RuleMatch};
@@ -129,11 +129,7 @@ fn cleared_at(
         for ((a, t), n) in m.accounts.iter().zip(&m.account_last).zip(&m.account_count) {
             match failed.iter_mut().find(|(x, _, _)| *x == a.as_str()) {
                 Some(f) => {
-                    if let Some(t) = t
-                        && f.1.is_none_or(|x| t.naive() > x.naive())
-                    {
-                        f.1 = Some(*t);
-                    }
+                    f.1 = later(f.1, *t);
                     f.2 += n;
                 }
                 None => failed.push((a, *t, *n)),
@@ -149,14 +145,11 @@ fn cleared_at(
         if at_most.is_some_and(|m| n > m) {
             return None;
         }
-        let i = h.accounts.iter().position(|x| x == a)?;
-        let ok = h.account_last[i]?;
+        let ok = h.account_last_seen(a)??;
         if last_failure.is_some_and(|f| ok.naive() <= f.naive()) {
             return None;
         }
-        if at.is_none_or(|x| ok.naive() > x.naive()) {
-            at = Some(ok);
-        }
+        at = later(at, Some(ok));
     }
     at
 }

@@ -807,6 +807,13 @@ pub struct RuleHits {
 }
 
 impl RuleHits {
+    /// The latest time of a matching event about `account`, when it is one of `accounts`.
+    pub fn account_last_seen(&self, account: &str) -> Option<Option<Ts>> {
+        self.account_index
+            .get(account)
+            .map(|&i| self.account_last[i])
+    }
+
     /// Count one matching event about `account` at `ts`, keeping at most `max` accounts.
     fn add_account(&mut self, account: String, ts: Option<Ts>, n: u32, max: usize) {
         match self.account_index.get(&account) {
@@ -835,7 +842,8 @@ pub fn account_key(a: &str) -> String {
     a.to_ascii_lowercase()
 }
 
-fn later(a: Option<Ts>, b: Option<Ts>) -> Option<Ts> {
+/// The later of two times, by wall clock; either when the other is unknown.
+pub(crate) fn later(a: Option<Ts>, b: Option<Ts>) -> Option<Ts> {
     match (a, b) {
         (Some(x), Some(y)) => Some(if y.naive() > x.naive() { y } else { x }),
         (x, y) => x.or(y),
