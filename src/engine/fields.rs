@@ -822,6 +822,29 @@ mod tests {
     }
 
     #[test]
+    fn the_account_in_spanish_italian_dutch_and_japanese_messages() {
+        for (label, acct) in [
+            ("Nombre de cuenta:", "jgarcia"),
+            ("Nome account:", "mrossi"),
+            ("Accountnaam:", "jdevries"),
+            (
+                "\u{30a2}\u{30ab}\u{30a6}\u{30f3}\u{30c8}\u{540d}:",
+                "tanaka",
+            ),
+        ] {
+            let m = format!("x\n\t{label}\t\tDC01$\n\n\t{label}\t\t{acct}\n");
+            assert_eq!(
+                event_account(&ev(&[], Some(&m))).as_deref(),
+                Some(acct),
+                "{label}"
+            );
+        }
+        // A label in a language not read gives no account, not a wrong one.
+        let m = "x\n\tNazwa konta:\t\tjkowalski\n";
+        assert_eq!(event_account(&ev(&[], Some(m))), None);
+    }
+
+    #[test]
     fn time_change_from_event_data() {
         let e = ev(
             &[
