@@ -172,6 +172,53 @@ pub struct FactsCollector {
     registry_sip_uri: Option<String>,
     /// Servers that DNS (nslookup or the client's own lookups) named for the sign-in records.
     srv_targets: Vec<(String, SourceLoc, Option<Ts>)>,
+    /// The latest request the client made as a signed-in endpoint (a SUBSCRIBE, an INVITE...)
+    /// that its event 11 reports: when, where, and what was answered.
+    activity: Option<Activity>,
+}
+
+/// A request only a registered client makes, read out of its event 11.
+#[derive(Clone, Debug)]
+struct Activity {
+    ts: Ts,
+    source: SourceLoc,
+    line: String,
+}
+
+/// Requests a Lync client sends only once it has registered: presence subscriptions, calls and
+/// instant messages, in-band provisioning and publications. A client that cannot sign in sends
+/// none of them, so one in its event 11, whatever it was answered, shows the client signed in.
+const SIGNED_IN_METHODS: [&str; 9] = [
+    "SUBSCRIBE",
+    "INVITE",
+    "MESSAGE",
+    "SERVICE",
+    "PUBLISH",
+    "INFO",
+    "REFER",
+    "BENOTIFY",
+    "NOTIFY",
+];
+
+/// The sign-in that `a` shows happened: an attempt known only from the client's event.
+fn signed_in_attempt(a: &Activity) -> Attempt {
+    Attempt {
+        at: Some(a.ts),
+        outcome: "succeeded".into(),
+        final_status: None,
+        final_line: Some(format!("signed in ({})", a.line)),
+        diagnostics: Vec::new(),
+        requests: 0,
+        credentialed: 0,
+        challenges: 0,
+        schemes: Vec::new(),
+        server: None,
+        source: Some(a.source.clone()),
+        final_ts: Some(a.ts),
+        rejected: false,
+        server_header: None,
+        client_event: true,
+    }
 }
 
 /// Host names in a line of text (`a.b.c` shapes), lower-cased.
@@ -404,6 +451,9 @@ impl FactsCollector {
         // Asked once, and before the User-Agent's substring searches: most messages are not
         // REGISTER traffic.
         let register = m.is_register();
+        if self.from_event && !register {
+            self.observe_activity(r, m);
+        }
         // Client version and user from what the client sends.
         if register
             && let Some(ua) = m.header("User-Agent")
@@ -533,6 +583,51 @@ impl FactsCollector {
                 .map(|s| s.to_ascii_lowercase()),
             request_host,
             from_event: self.from_event,
+        });
+    }
+
+    /// A request of a signed-in client in its event 11: the latest one is kept, and its `From`
+    /// is the user (event 11 reports requests the client itself made).
+    fn observe_activity(&mut self, r: &Record, m: &SipMessage) {
+        let Some(method) = m.transaction_method() else {
+            return;
+        };
+        if !SIGNED_IN_METHODS
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(method))
+        {
+            return;
+        }
+        // A challenge is the one answer a request can get before its sender is authenticated.
+        if matches!(m.status(), Some(401 | 407)) {
+            return;
+        }
+        if let Some(u) = m
+            .header("From")
+            .and_then(sip::uri_in)
+            .map(|u| u.to_ascii_lowercase())
+            && u.contains('@')
+        {
+            *self.user_uris.entry(u).or_default() += 1;
+        }
+        let Some(ts) = r.ts else { return };
+        if self
+            .activity
+            .as_ref()
+            .is_some_and(|a| a.ts.naive() >= ts.naive())
+        {
+            return;
+        }
+        let mut line = method.to_ascii_uppercase();
+        line.push_str(" sent by the client");
+        if m.status().is_some() {
+            line.push_str(", answered ");
+            line.push_str(&m.start_line_text());
+        }
+        self.activity = Some(Activity {
+            ts,
+            source: r.source.clone(),
+            line,
         });
     }
 
@@ -681,6 +776,19 @@ impl FactsCollector {
         }
         // Follow 301 redirects: the attempt after a redirect continues it.
         attempts.retain(|a| a.outcome != "redirected" || a.final_status.is_none());
+        // The client working as a signed-in endpoint is a sign-in that succeeded, at that time,
+        // even when the REGISTER that did it is not in the case.
+        if let Some(a) = &self.activity {
+            let at = attempts
+                .iter()
+                .position(|b| {
+                    b.final_ts
+                        .or(b.at)
+                        .is_some_and(|t| t.naive() > a.ts.naive())
+                })
+                .unwrap_or(attempts.len());
+            attempts.insert(at, signed_in_attempt(a));
+        }
         let succeeded_at = attempts
             .iter()
             .filter(|a| a.outcome == "succeeded")
@@ -710,6 +818,7 @@ impl FactsCollector {
                 i + 1,
                 a.at.map(|t| format!(" at {t}")).unwrap_or_default(),
                 match (&a.final_line, a.outcome.as_str()) {
+                    (Some(l), "succeeded") if a.requests == 0 => l.clone(),
                     (_, "succeeded") => "signed in (200 OK)".to_string(),
                     (Some(l), o) => format!("{o} with {l}"),
                     (None, o) => o.to_string(),
@@ -1539,6 +1648,66 @@ mod fact_tests {
                 )
             })
             .collect()
+    }
+
+    /// What a client's event 11 reports, as the case reads it: the response, with the request's
+    /// CSeq, Call-ID and From carried over.
+    fn event_11(c: &mut FactsCollector, minute: u32, cseq: &str, call_id: &str, status: &str) {
+        // A REGISTER is addressed to its sender; anything else here, to a contact.
+        let to = if cseq.ends_with("REGISTER") {
+            "kim.ahn"
+        } else {
+            "lee"
+        };
+        let text = format!(
+            "SIP/2.0 {status}\r\nFrom: <sip:kim.ahn@contoso.com>;tag=1\r\nTo: <sip:{to}@contoso.com>\r\nCall-ID: {call_id}\r\nCSeq: {cseq}\r\n\r\n"
+        );
+        let m = crate::parse::sip::parse_message_text(&text).expect("a SIP response");
+        let ts = chrono::NaiveDate::from_ymd_opt(2026, 11, 3)
+            .and_then(|d| d.and_hms_opt(9, minute, 0))
+            .expect("a time");
+        c.observe_from_event(&Record {
+            source: SourceLoc::line(&Arc::from("case!Application.csv"), u64::from(minute)),
+            ts: Some(Ts::Utc(ts)),
+            body: Body::Sip(Box::new(m)),
+        });
+    }
+
+    #[test]
+    fn a_request_only_a_signed_in_client_makes_shows_the_sign_in_worked() {
+        // Two REGISTERs refused, then a presence subscription answered 480: the client got in.
+        let mut c = FactsCollector::new();
+        event_11(&mut c, 1, "1 REGISTER", "a", "401 Unauthorized");
+        event_11(&mut c, 2, "2 REGISTER", "b", "401 Unauthorized");
+        event_11(&mut c, 5, "1 SUBSCRIBE", "c", "480 Temporarily Unavailable");
+        let (_, signin, ..) = c.finish(None);
+        assert_eq!(signin.last_outcome, "succeeded");
+        assert_eq!(signin.attempts, 3);
+        assert_eq!(signin.sip_uri.as_deref(), Some("sip:kim.ahn@contoso.com"));
+        let last = signin.timeline.last().expect("an attempt");
+        assert!(
+            last.final_line
+                .as_deref()
+                .unwrap_or("")
+                .contains("SUBSCRIBE"),
+            "{last:?}"
+        );
+
+        // The same subscription before the refusals: signed in once, failing now.
+        let mut c = FactsCollector::new();
+        event_11(&mut c, 1, "1 SUBSCRIBE", "c", "480 Temporarily Unavailable");
+        event_11(&mut c, 4, "1 REGISTER", "a", "401 Unauthorized");
+        let (_, signin, ..) = c.finish(None);
+        assert_eq!(signin.last_outcome, "failed");
+        assert!(signin.succeeded_at.is_some());
+
+        // A challenged request proves nothing, and neither does a REGISTER's own failure.
+        let mut c = FactsCollector::new();
+        event_11(&mut c, 1, "1 REGISTER", "a", "401 Unauthorized");
+        event_11(&mut c, 3, "1 SERVICE", "d", "401 Unauthorized");
+        let (_, signin, ..) = c.finish(None);
+        assert_eq!(signin.last_outcome, "failed");
+        assert_eq!(signin.succeeded_at, None);
     }
 
     #[test]

@@ -152,20 +152,6 @@ const ROUND_5_MISSES: &[&str] = &[
     // The Sign-In Assistant's blocked requests shown only as CAPI2 53 retrievals through a
     // proxy answering 407: no rule reads CAPI2 retrieval events.
     "c14_signinassistant_proxy407_capi2",
-    // A service account's lockout and disabled accounts on a domain controller: nothing tells
-    // a service account from the user's.
-    "h19_healthy_dc_service_and_computer_noise",
-    // The home pool (br.fabrikam.com) is outside the SIP domain (fabrikam.com.br): the trust
-    // prompt is reported; and the expired password's change is in a Portuguese message whose
-    // account name is not read.
-    "h21_healthy_recovered_pwexpired_ptbr_cp1252",
-    // Diagnosed right (clock skew at low: the clock was synchronised), but the last REGISTER in
-    // its event 11s ends in 1013, so the sign-in reads as failed; the instant messages after
-    // it, which show the user signed in, are not counted as sign-ins.
-    "h20_healthy_recovered_skew_ko_3days",
-    // Diagnosed right (nothing), but the last REGISTER in its event 11s is a transient 503,
-    // so the sign-in reads as failed.
-    "h24_healthy_transient_503_500_federation_noise",
 ];
 
 /// What a `none` row of `expected.csv` allows.
