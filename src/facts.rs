@@ -384,7 +384,7 @@ impl FactsCollector {
                 }
             }
             Body::Event(e) => {
-                self.client_dns.observe(e, &r.source);
+                self.client_dns.observe(e, &r.source, r.ts);
                 if self.kdc.len() < 1000
                     && let Some((client, server, utc)) = kerberos_times(e, r.ts)
                 {

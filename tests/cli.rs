@@ -145,10 +145,6 @@ fn check_cases(dir: &str, at_least: usize) {
 /// The fifth blind round's cases the tool still gets wrong, each with why; the closing note
 /// lists them. A case leaves this list when it is diagnosed as its writer expected.
 const ROUND_5_MISSES: &[&str] = &[
-    // Resolvers that disagree over several days, and a record that went wrong on the last of
-    // three days: the DNS picture has no notion of time yet, so the latest answers do not win.
-    "c12_dnspropagation_resolvers_disagree",
-    "c17_dnswrongtarget_lastday_3days.zip",
     // The Sign-In Assistant's blocked requests shown only as CAPI2 53 retrievals through a
     // proxy answering 407: no rule reads CAPI2 retrieval events.
     "c14_signinassistant_proxy407_capi2",

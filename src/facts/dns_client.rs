@@ -6,7 +6,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{DnsLookup, DnsOutcome, SourceLoc, SrvTarget, WinEvent};
+use chrono::NaiveDateTime;
+
+use crate::model::{DnsLookup, DnsOutcome, SourceLoc, SrvTarget, Ts, WinEvent};
 
 /// Events kept per case: a busy machine's log holds a query every few seconds, and only the
 /// sign-in records' lookups are kept at all.
@@ -23,7 +25,12 @@ pub(super) struct ClientDnsEvent {
     /// What the query got (event 3008), `type: 5 target;type: 33 p w port target;address;`.
     results: Option<String>,
     at: SourceLoc,
+    /// When, as the export wrote it (UTC or the machine's local time: one log, one kind).
+    ts: Option<NaiveDateTime>,
 }
+
+/// How far after a server's answer the end of its query is looked for.
+const QUERY_END_WITHIN_SECS: i64 = 30;
 
 /// The DNS-Client events of a case.
 #[derive(Default, Debug)]
@@ -33,67 +40,121 @@ pub(super) struct ClientDns {
 
 impl ClientDns {
     /// Keep `e` when it is a DNS-Client answer or query end for a sign-in record's name.
-    pub(super) fn observe(&mut self, e: &WinEvent, at: &SourceLoc) {
+    pub(super) fn observe(&mut self, e: &WinEvent, at: &SourceLoc, ts: Option<Ts>) {
         if self.events.len() >= MAX_EVENTS
             || !matches!(e.event_id, 3008 | 3011)
             || !crate::engine::cond::contains_ci(&e.provider, "dns-client")
         {
             return;
         }
-        if let Some(ev) = read(e, at)
+        if let Some(mut ev) = read(e, at)
             && super::lync_record(&ev.name).is_some()
         {
+            ev.ts = ts.map(|t| t.naive());
             self.events.push(ev);
         }
     }
 
     /// The lookups the events show: one per server's answer (3011), with the records of the
-    /// query's end (3008) for the name; where no server's answer was logged for a name, one per
-    /// query end, by the resolver the client was set to use.
+    /// end of that query (3008); where no server's answer was logged for a name, one per query
+    /// end, by the resolver the client was set to use.
+    ///
+    /// When every event of a name has a time, only the latest answer of each server counts: a
+    /// record that broke yesterday, or was fixed an hour ago, is what the client gets now, and
+    /// days of older answers must not outvote it.
     pub(super) fn lookups(&self) -> Vec<(DnsLookup, SourceLoc)> {
-        // Per name: whether a server's answer is logged, and the records of a successful end.
-        let mut answered: HashSet<&str> = HashSet::new();
-        let mut records: HashMap<&str, &str> = HashMap::new();
-        for o in &self.events {
-            if o.server.is_some() {
-                answered.insert(&o.name);
-            } else if o.status == 0
-                && let Some(r) = o.results.as_deref()
-            {
-                records.entry(&o.name).or_insert(r);
+        let ev = &self.events;
+        let answered: HashSet<&str> = ev
+            .iter()
+            .filter(|o| o.server.is_some())
+            .map(|o| o.name.as_str())
+            .collect();
+        let timed: HashSet<&str> = {
+            let untimed: HashSet<&str> = ev
+                .iter()
+                .filter(|o| o.ts.is_none())
+                .map(|o| o.name.as_str())
+                .collect();
+            ev.iter()
+                .map(|o| o.name.as_str())
+                .filter(|n| !untimed.contains(n))
+                .collect()
+        };
+        // Per name and server (`None`: the query's end), the latest event, for timed names.
+        let mut latest: HashMap<(&str, Option<&str>), usize> = HashMap::new();
+        for (i, o) in ev.iter().enumerate() {
+            if !timed.contains(o.name.as_str()) {
+                continue;
+            }
+            let key = (o.name.as_str(), o.server.as_deref());
+            match latest.get(&key) {
+                Some(&j) if ev[j].ts >= o.ts => {}
+                _ => {
+                    latest.insert(key, i);
+                }
             }
         }
         let mut out = Vec::new();
-        for ev in &self.events {
-            let results = match (&ev.server, answered.contains(ev.name.as_str())) {
-                // A server's answer: the records come from a successful end of the same query.
-                (Some(_), _) => records.get(ev.name.as_str()).copied(),
+        for (i, o) in ev.iter().enumerate() {
+            if timed.contains(o.name.as_str())
+                && latest.get(&(o.name.as_str(), o.server.as_deref())) != Some(&i)
+            {
+                continue;
+            }
+            // `None`: the answer's records are not in the log.
+            let results = match (&o.server, answered.contains(o.name.as_str())) {
+                (Some(_), _) => self.records_of(o),
                 // An end of a query whose servers' answers are in the log: counted there.
                 (None, true) => continue,
-                (None, false) => ev.results.as_deref(),
+                (None, false) => o.results.as_deref(),
             };
             let mut d = DnsLookup {
-                query: ev.name.clone(),
-                qtype: ev.qtype.clone(),
+                query: o.name.clone(),
+                qtype: o.qtype.clone(),
                 resolver: None,
-                resolver_addr: ev.server.clone(),
-                outcome: outcome(ev.status),
+                resolver_addr: o.server.clone(),
+                outcome: outcome(o.status),
                 canonical: None,
                 addresses: Vec::new(),
                 aliases: Vec::new(),
                 srv: Vec::new(),
             };
-            if d.outcome == DnsOutcome::Answer {
-                if let Some(r) = results {
-                    fill(&mut d, r);
-                }
+            // A successful query with nothing in it found the name without records of the type;
+            // an answer whose records went unlogged is still an answer (the name exists there).
+            if d.outcome == DnsOutcome::Answer
+                && let Some(r) = results
+            {
+                fill(&mut d, r);
                 if d.canonical.is_none() && d.addresses.is_empty() && d.srv.is_empty() {
                     d.outcome = DnsOutcome::NoRecords;
                 }
             }
-            out.push((d, ev.at.clone()));
+            out.push((d, o.at.clone()));
         }
         out
+    }
+
+    /// The records a server's answer `a` brought: those of the end of its query (the first
+    /// 3008 for the name within seconds after it) when that end is successful; without times,
+    /// those of any successful end for the name.
+    fn records_of(&self, a: &ClientDnsEvent) -> Option<&str> {
+        let ends = self.events.iter().filter(|o| {
+            o.server.is_none() && o.name == a.name && (o.qtype == a.qtype || o.qtype.is_none())
+        });
+        match a.ts {
+            Some(t) => ends
+                .filter_map(|o| {
+                    let d = (o.ts? - t).num_milliseconds();
+                    (0..=QUERY_END_WITHIN_SECS * 1000)
+                        .contains(&d)
+                        .then_some((d, o))
+                })
+                .min_by_key(|(d, _)| *d)
+                .and_then(|(_, o)| (o.status == 0).then_some(o.results.as_deref()).flatten()),
+            None => ends
+                .filter(|o| o.status == 0)
+                .find_map(|o| o.results.as_deref()),
+        }
     }
 }
 
@@ -157,6 +218,7 @@ fn read(e: &WinEvent, at: &SourceLoc) -> Option<ClientDnsEvent> {
         status: status.trim().parse().ok()?,
         results,
         at: at.clone(),
+        ts: None,
     })
 }
 
@@ -241,6 +303,129 @@ mod tests {
         SourceLoc::record(&Arc::from("dns.xml"), 1)
     }
 
+    /// A server's answer (3011) at `day` 09:00 plus `sec` seconds.
+    fn answer(c: &mut ClientDns, day: u32, sec: u32, server: &str, status: &str) {
+        c.observe(
+            &ev(
+                3011,
+                &[
+                    ("QueryName", "sip.contoso.com"),
+                    ("QueryType", "1"),
+                    ("DnsServerIpAddress", server),
+                    ("ResponseStatus", status),
+                ],
+            ),
+            &at(),
+            Some(at_time(day, sec)),
+        );
+    }
+
+    /// The end of the query (3008) at `day` 09:00 plus `sec` seconds.
+    fn end(c: &mut ClientDns, day: u32, sec: u32, status: &str, results: &str) {
+        c.observe(
+            &ev(
+                3008,
+                &[
+                    ("QueryName", "sip.contoso.com"),
+                    ("QueryType", "1"),
+                    ("QueryStatus", status),
+                    ("QueryResults", results),
+                ],
+            ),
+            &at(),
+            Some(at_time(day, sec)),
+        );
+    }
+
+    fn at_time(day: u32, sec: u32) -> Ts {
+        Ts::Utc(
+            chrono::NaiveDate::from_ymd_opt(2026, 11, day)
+                .and_then(|d| d.and_hms_opt(9, 0, sec))
+                .expect("a time"),
+        )
+    }
+
+    fn outcomes(c: &ClientDns) -> Vec<(String, DnsOutcome, Option<String>)> {
+        let mut v: Vec<_> = c
+            .lookups()
+            .into_iter()
+            .map(|(d, _)| (d.resolver_addr.unwrap_or_default(), d.outcome, d.canonical))
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    }
+
+    #[test]
+    fn the_latest_answer_of_each_server_is_what_the_client_gets() {
+        // Two good days, then the record is gone from both servers on the third.
+        let mut c = ClientDns::default();
+        for day in [1, 2] {
+            for server in ["10.0.0.1", "10.0.0.2"] {
+                answer(&mut c, day, 0, server, "0");
+            }
+            end(
+                &mut c,
+                day,
+                1,
+                "0",
+                "type: 5 sipdir.online.lync.com;52.112.1.1;",
+            );
+        }
+        for server in ["10.0.0.1", "10.0.0.2"] {
+            answer(&mut c, 3, 0, server, "9003");
+        }
+        end(&mut c, 3, 1, "9003", "");
+        assert_eq!(
+            outcomes(&c),
+            [
+                ("10.0.0.1".into(), DnsOutcome::NxDomain, None),
+                ("10.0.0.2".into(), DnsOutcome::NxDomain, None)
+            ]
+        );
+        // Fixed on the fourth: the good answer, with the records of its own query's end.
+        for server in ["10.0.0.1", "10.0.0.2"] {
+            answer(&mut c, 4, 0, server, "0");
+        }
+        end(
+            &mut c,
+            4,
+            1,
+            "0",
+            "type: 5 sipdir.online.lync.com;52.112.1.1;",
+        );
+        let o = outcomes(&c);
+        assert!(
+            o.iter().all(|(_, out, t)| *out == DnsOutcome::Answer
+                && t.as_deref() == Some("sipdir.online.lync.com")),
+            "{o:?}"
+        );
+    }
+
+    #[test]
+    fn an_answer_whose_records_went_unlogged_is_still_an_answer() {
+        // One server says the name does not exist, the other answers; the query's end took the
+        // first answer, so the second one's records are nowhere in the log.
+        let mut c = ClientDns::default();
+        answer(&mut c, 1, 0, "10.0.0.1", "9003");
+        answer(&mut c, 1, 0, "10.0.0.2", "0");
+        end(&mut c, 1, 1, "9003", "");
+        assert_eq!(
+            outcomes(&c),
+            [
+                ("10.0.0.1".into(), DnsOutcome::NxDomain, None),
+                ("10.0.0.2".into(), DnsOutcome::Answer, None)
+            ]
+        );
+        // A successful end with nothing in it: the name exists without records of the type.
+        let mut c = ClientDns::default();
+        answer(&mut c, 1, 0, "10.0.0.2", "0");
+        end(&mut c, 1, 1, "0", "");
+        assert_eq!(
+            outcomes(&c),
+            [("10.0.0.2".into(), DnsOutcome::NoRecords, None)]
+        );
+    }
+
     #[test]
     fn servers_that_disagree_are_two_lookups_with_the_records_of_the_good_one() {
         let mut c = ClientDns::default();
@@ -257,6 +442,7 @@ mod tests {
                     ],
                 ),
                 &at(),
+                None,
             );
         }
         c.observe(
@@ -273,6 +459,7 @@ mod tests {
                 ],
             ),
             &at(),
+            None,
         );
         // Another name's query: not a sign-in record, not kept.
         c.observe(
@@ -281,6 +468,7 @@ mod tests {
                 &[("QueryName", "outlook.office365.com"), ("QueryStatus", "0")],
             ),
             &at(),
+            None,
         );
         let l = c.lookups();
         assert_eq!(l.len(), 2, "{l:?}");
@@ -297,10 +485,10 @@ mod tests {
         let mut c = ClientDns::default();
         let mut e = ev(3008, &[]);
         e.message = Some("DNS query is completed for the name _sip._tls.contoso.com, type 33, query options 140737488355328 with status 0 Results type: 33 100 1 443 sipdir.online.lync.com;".into());
-        c.observe(&e, &at());
+        c.observe(&e, &at(), None);
         let mut miss = ev(3008, &[]);
         miss.message = Some("DNS query is completed for the name sip.contoso.com, type 1, query options 1 with status 9003 Results ".into());
-        c.observe(&miss, &at());
+        c.observe(&miss, &at(), None);
         let l = c.lookups();
         assert_eq!(l.len(), 2);
         assert_eq!(l[0].0.srv[0].target, "sipdir.online.lync.com");
