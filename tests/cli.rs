@@ -73,23 +73,18 @@ fn every_fixture_case_is_diagnosed_as_expected() {
 fn every_events_only_case_is_diagnosed_as_expected() {
     // The fourth and fifth rounds' READMEs count a healthy case as one with nothing at medium
     // or high.
-    for (dir, at_least, none_means, misses) in [
-        ("fixtures/events-only", 30, Confidence::Any, &[][..]),
-        ("fixtures/events-only-2", 25, Confidence::Any, &[]),
-        ("fixtures/events-only-3", 28, Confidence::Any, &[]),
-        ("fixtures/events-only-4", 26, Confidence::MediumOrHigh, &[]),
-        (
-            "fixtures/events-only-5",
-            24,
-            Confidence::MediumOrHigh,
-            ROUND_5_MISSES,
-        ),
+    for (dir, at_least, none_means) in [
+        ("fixtures/events-only", 30, Confidence::Any),
+        ("fixtures/events-only-2", 25, Confidence::Any),
+        ("fixtures/events-only-3", 28, Confidence::Any),
+        ("fixtures/events-only-4", 26, Confidence::MediumOrHigh),
+        ("fixtures/events-only-5", 24, Confidence::MediumOrHigh),
     ] {
-        check_cases_with(dir, at_least, none_means, misses);
+        check_cases_with(dir, at_least, none_means);
         // A healthy machine's background noise (Schannel alerts, unrelated DNS timeouts,
         // federated contacts' failures) must not turn into a failed sign-in.
         for e in expectations_in(dir) {
-            if e.top == "none" && !misses.contains(&e.case.as_str()) {
+            if e.top == "none" {
                 let j = analyze(&root().join(dir).join(&e.case), &[]);
                 assert_ne!(j["signin"]["last_outcome"], "failed", "{}", e.case);
             }
@@ -139,16 +134,8 @@ fn the_last_attempt_is_the_latest_even_in_newest_first_exports() {
 }
 
 fn check_cases(dir: &str, at_least: usize) {
-    check_cases_with(dir, at_least, Confidence::Any, &[])
+    check_cases_with(dir, at_least, Confidence::Any)
 }
-
-/// The fifth blind round's cases the tool still gets wrong, each with why; the closing note
-/// lists them. A case leaves this list when it is diagnosed as its writer expected.
-const ROUND_5_MISSES: &[&str] = &[
-    // The Sign-In Assistant's blocked requests shown only as CAPI2 53 retrievals through a
-    // proxy answering 407: no rule reads CAPI2 retrieval events.
-    "c14_signinassistant_proxy407_capi2",
-];
 
 /// What a `none` row of `expected.csv` allows.
 #[derive(Clone, Copy, PartialEq)]
@@ -159,7 +146,7 @@ enum Confidence {
     MediumOrHigh,
 }
 
-fn check_cases_with(dir: &str, at_least: usize, none_means: Confidence, misses: &[&str]) {
+fn check_cases_with(dir: &str, at_least: usize, none_means: Confidence) {
     let exp = expectations_in(dir);
     assert!(
         exp.len() >= at_least,
@@ -168,9 +155,6 @@ fn check_cases_with(dir: &str, at_least: usize, none_means: Confidence, misses: 
     );
     let mut wrong = Vec::new();
     for e in &exp {
-        if misses.contains(&e.case.as_str()) {
-            continue;
-        }
         let p = root().join(dir).join(&e.case);
         assert!(p.exists(), "fixture {} is missing", p.display());
         let j = analyze(&p, &[]);
