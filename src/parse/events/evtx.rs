@@ -18,6 +18,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{Read, Seek};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use evtx::binxml::value_variant::BinXmlValue;
@@ -59,11 +60,12 @@ pub fn parse_evtx<R: Read + Seek>(mut r: R, ctx: &mut ParseCtx<'_>, filter: &Eve
     };
     let shared = Arc::new(filter.clone());
     let templates = Arc::new(Templates::default());
+    let tally = Arc::new(Tally::default());
     let work = move |rec: evtx::err::Result<evtx::EvtxRecord<'_>>| -> evtx::err::Result<Item> {
         let rec = rec?;
         let header_id = rec.event_record_id;
         // Judged from its template's values when that template is known: never rendered.
-        let instance = if shared.is_all() {
+        let instance = if shared.is_all() || !tally.templates_pay() {
             None
         } else {
             rec.template_instances()
@@ -76,6 +78,7 @@ pub fn parse_evtx<R: Read + Seek>(mut r: R, ctx: &mut ParseCtx<'_>, filter: &Eve
         if let Some(t) = &instance
             && templates.rejects(t, &shared)
         {
+            tally.saw(true);
             return Ok(Item::Filtered);
         }
         let xml = rec.into_xml()?;
@@ -87,17 +90,22 @@ pub fn parse_evtx<R: Read + Seek>(mut r: R, ctx: &mut ParseCtx<'_>, filter: &Eve
                     templates.learn(t, p, id);
                 }
                 if !shared.accepts_rendering(p, id, x) {
+                    tally.saw(true);
                     return Ok(Item::Filtered);
                 }
             }
         }
-        let try_fast = instance.as_ref().is_none_or(|t| templates.fast_reads(t));
+        tally.saw(false);
+        let try_fast = match &instance {
+            Some(t) => templates.fast_reads(t),
+            None => tally.fast_pays(),
+        };
         let (parsed, fast) = parse_event_xml_as(x, try_fast);
-        if try_fast
-            && !fast
-            && let Some(t) = &instance
-        {
-            templates.fast_declined(t);
+        if try_fast {
+            tally.fast(fast);
+            if !fast && let Some(t) = &instance {
+                templates.fast_declined(t);
+            }
         }
         Ok(match parsed {
             Ok(p) => Item::Event(Box::new(p), header_id),
@@ -123,6 +131,56 @@ pub fn parse_evtx<R: Read + Seek>(mut r: R, ctx: &mut ParseCtx<'_>, filter: &Eve
         }
     }
     count
+}
+
+/// Records a file's first look at before its rejection rate decides whether template lookups
+/// pay.
+const TEMPLATE_TRIAL: u32 = 8;
+
+/// What a file's records have shown so far, shared by its chunk workers: whether looking up a
+/// record's template (some 8 K instructions) pays, and whether the one-pass XML reader does.
+///
+/// A template lookup pays only for the records it lets go unrendered, that is, for records the
+/// filter rejects. A domain controller's audit of sign-ins is nearly all records the rules read,
+/// a System log nearly all records they do not: after a few records, lookups go on only while at
+/// least one record in four is rejected (counted whether the template or the rendering rejected
+/// it, so a file whose rejections come later turns them back on). Either way every record gets
+/// the same verdict: a template only stands in for the rendering's provider and event id.
+#[derive(Default)]
+struct Tally {
+    seen: AtomicU32,
+    rejected: AtomicU32,
+    fast_read: AtomicU32,
+    fast_declined: AtomicU32,
+}
+
+impl Tally {
+    fn templates_pay(&self) -> bool {
+        let seen = self.seen.load(Ordering::Relaxed);
+        seen < TEMPLATE_TRIAL || self.rejected.load(Ordering::Relaxed).saturating_mul(4) >= seen
+    }
+
+    fn saw(&self, rejected: bool) {
+        self.seen.fetch_add(1, Ordering::Relaxed);
+        if rejected {
+            self.rejected.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Without templates to remember which shapes the one-pass reader declines (every CAPI2
+    /// record's `UserData`), it is tried while it reads at least as many records as it declines.
+    fn fast_pays(&self) -> bool {
+        self.fast_declined.load(Ordering::Relaxed) <= self.fast_read.load(Ordering::Relaxed)
+    }
+
+    fn fast(&self, read: bool) {
+        let n = if read {
+            &self.fast_read
+        } else {
+            &self.fast_declined
+        };
+        n.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 /// Renderings a template must show the same reading of before it is trusted.
