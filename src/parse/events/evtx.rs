@@ -402,3 +402,34 @@ fn chain(e: &EvtxError) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_lookups_stop_when_nothing_is_rejected_and_resume_when_rejections_come() {
+        let t = Tally::default();
+        for _ in 0..TEMPLATE_TRIAL {
+            assert!(t.templates_pay());
+            t.saw(false);
+        }
+        // Every record so far was one the rules read: lookups cost without saving a rendering.
+        assert!(!t.templates_pay());
+        // Rejected renderings are still counted, and once one record in four is, lookups resume.
+        for _ in 0..3 {
+            t.saw(true);
+        }
+        assert!(t.templates_pay(), "3 of 11 rejected");
+    }
+
+    #[test]
+    fn the_one_pass_reader_is_tried_while_it_reads_as_many_as_it_declines() {
+        let t = Tally::default();
+        assert!(t.fast_pays());
+        t.fast(false);
+        assert!(!t.fast_pays());
+        t.fast(true);
+        assert!(t.fast_pays());
+    }
+}
