@@ -7,7 +7,10 @@
 
 use std::io::{self, Read};
 
-use encoding_rs::{Decoder, DecoderResult, Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use encoding_rs::{
+    Decoder, DecoderResult, Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1250, WINDOWS_1251,
+    WINDOWS_1252, WINDOWS_1254,
+};
 
 /// How many bytes are read at a time.
 const CHUNK: usize = 64 * 1024;
@@ -21,6 +24,12 @@ pub enum TextEncoding {
     Utf16LeNoBom,
     Utf16Be,
     Windows1252,
+    /// Central European ANSI (Czech, Polish, Hungarian, ...).
+    Windows1250,
+    /// Cyrillic ANSI.
+    Windows1251,
+    /// Turkish ANSI.
+    Windows1254,
 }
 
 impl TextEncoding {
@@ -32,6 +41,9 @@ impl TextEncoding {
             TextEncoding::Utf16LeNoBom => "utf-16le",
             TextEncoding::Utf16Be => "utf-16be",
             TextEncoding::Windows1252 => "windows-1252",
+            TextEncoding::Windows1250 => "windows-1250",
+            TextEncoding::Windows1251 => "windows-1251",
+            TextEncoding::Windows1254 => "windows-1254",
         }
     }
     fn encoding(&self) -> &'static Encoding {
@@ -40,6 +52,9 @@ impl TextEncoding {
             TextEncoding::Utf16Le | TextEncoding::Utf16LeNoBom => UTF_16LE,
             TextEncoding::Utf16Be => UTF_16BE,
             TextEncoding::Windows1252 => WINDOWS_1252,
+            TextEncoding::Windows1250 => WINDOWS_1250,
+            TextEncoding::Windows1251 => WINDOWS_1251,
+            TextEncoding::Windows1254 => WINDOWS_1254,
         }
     }
     fn bom_len(&self) -> usize {
@@ -85,7 +100,85 @@ pub fn sniff_encoding(head: &[u8]) -> TextEncoding {
     match std::str::from_utf8(head) {
         Ok(_) => TextEncoding::Utf8,
         Err(e) if e.error_len().is_none() => TextEncoding::Utf8,
-        Err(_) => TextEncoding::Windows1252,
+        Err(_) => ansi_code_page(&head[..head.len().min(64 << 10)]),
+    }
+}
+
+/// Which ANSI code page a localized Windows wrote `sample` in, from its bytes above 0x7F:
+/// Cyrillic words are runs of such bytes, where Latin scripts put one or two among ASCII
+/// letters; Central European and Turkish text use letters Western European text hardly has
+/// (š ž ł ą ś ź ř, ı ş ğ İ). In doubt, Western European.
+fn ansi_code_page(sample: &[u8]) -> TextEncoding {
+    let high = sample.iter().filter(|&&b| b >= 0x80).count();
+    if high == 0 {
+        return TextEncoding::Windows1252;
+    }
+    let mut long_runs = 0;
+    let mut run = 0;
+    for &b in sample {
+        if b >= 0xC0 || b == 0xA8 || b == 0xB8 {
+            run += 1;
+        } else {
+            if run >= 4 {
+                long_runs += 1;
+            }
+            run = 0;
+        }
+    }
+    if run >= 4 {
+        long_runs += 1;
+    }
+    let cyrillic = sample.iter().filter(|&&b| b >= 0xC0).count();
+    if long_runs >= 3 && cyrillic * 10 >= high * 8 {
+        return TextEncoding::Windows1251;
+    }
+    // Bytes that are letters of these code pages and, in Western European, symbols or letters
+    // of no language such a log is written in.
+    let strong = sample
+        .iter()
+        .filter(|&&b| {
+            matches!(
+                b,
+                0x8A | 0x8C
+                    | 0x8D
+                    | 0x8E
+                    | 0x8F
+                    | 0x9A
+                    | 0x9C
+                    | 0x9D
+                    | 0x9E
+                    | 0x9F
+                    | 0xA3
+                    | 0xA5
+                    | 0xAF
+                    | 0xB3
+                    | 0xB9
+                    | 0xBE
+                    | 0xC8
+                    | 0xCC
+                    | 0xD8
+            )
+        })
+        .count();
+    // č ě ř ů ň ď are è ì ø ù ò ï in Western European: they count once a letter above has
+    // shown the text is not.
+    let count = |set: &[u8]| sample.iter().filter(|b| set.contains(b)).count();
+    let central = match strong {
+        0 => 0,
+        n => n + count(&[0xE8, 0xEC, 0xF8, 0xF9, 0xF2, 0xEF]),
+    };
+    // ş ğ Ş Ğ; the dotless ı (and İ) only where no Central European letter is, since Czech
+    // writes ý with the same byte.
+    let mut turkish = count(&[0xD0, 0xDE, 0xF0, 0xFE]);
+    if central == 0 {
+        turkish += count(&[0xDD, 0xFD]);
+    }
+    if central >= 2 && central > turkish {
+        TextEncoding::Windows1250
+    } else if turkish >= 2 && turkish > central {
+        TextEncoding::Windows1254
+    } else {
+        TextEncoding::Windows1252
     }
 }
 
@@ -589,6 +682,34 @@ mod tests {
         let (l, _, enc) = lines_of(&b, LineLimits::default());
         assert_eq!(enc, TextEncoding::Utf16LeNoBom);
         assert!(l[0].1.ends_with("hello"));
+    }
+
+    #[test]
+    fn the_ansi_code_page_of_a_localized_windows() {
+        let enc = |text: &str, e: &'static Encoding| {
+            let (b, _, bad) = e.encode(text);
+            assert!(!bad, "{text}");
+            sniff_encoding(&b)
+        };
+        let ru =
+            "Имя учетной записи:\tivanov\r\nКод ошибки:\t0x18\r\nУчетная запись входа:\tivanov\r\n";
+        assert_eq!(enc(ru, WINDOWS_1251), TextEncoding::Windows1251);
+        let cs =
+            "Název účtu:\tmartin.cerny\r\nPřihlašovací účet:\tk.horak\r\nZabezpečení, Klasický\r\n";
+        assert_eq!(enc(cs, WINDOWS_1250), TextEncoding::Windows1250);
+        let pl = "Nazwa konta:\tjkowalski\r\nŹródło: Zabezpieczenia, Błąd logowania\r\n";
+        assert_eq!(enc(pl, WINDOWS_1250), TextEncoding::Windows1250);
+        let tr = "Hesap Adı:\tmehmet.yilmaz\r\nOturum Açma Hesabı:\tozge.kaya\r\nGüvenlik Kimliği, Başarısız\r\n";
+        assert_eq!(enc(tr, WINDOWS_1254), TextEncoding::Windows1254);
+        // Western European text keeps Windows-1252: French, German, Danish, Spanish.
+        for t in [
+            "Nom du compte :\tjdupont\r\nÉchec de l'ouverture de session, règle à vérifier\r\n",
+            "Kontoname:\tmüller\r\nFehlercode: Überprüfung fehlgeschlagen, Schlüssel\r\n",
+            "Kontonavn:\tsøren\r\nHændelses-id: 4771, fejl ved pålogning\r\n",
+            "Nombre de cuenta:\tpeña\r\n¿Inicio de sesión? Año, función\r\n",
+        ] {
+            assert_eq!(enc(t, WINDOWS_1252), TextEncoding::Windows1252, "{t}");
+        }
     }
 
     #[test]
