@@ -160,33 +160,67 @@ pub fn event_account_raw(e: &crate::model::WinEvent) -> Option<String> {
         return Some(clean(v));
     }
     let m = e.message.as_deref()?;
+    // A label as Windows writes it in each language, without its colon: French puts a space
+    // before the colon, the others do not.
     let value = |labels: &[&str], l: &str| {
         let l = l.trim_start();
         labels.iter().find_map(|label| {
-            l.get(..label.len())
+            let rest = l
+                .get(..label.len())
                 .filter(|p| p.eq_ignore_ascii_case(label))
-                .map(|_| clean(&l[label.len()..]))
+                .map(|_| &l[label.len()..])?;
+            let rest = rest.trim_start_matches(' ').strip_prefix(':')?;
+            Some(clean(rest))
         })
     };
+    // The 4776 audit's account, in the languages Windows ships.
     const LOGON_ACCOUNT: &[&str] = &[
-        "Logon Account:",
-        "Anmeldekonto:",
-        "Compte d'ouverture de session :",
-        "Compte d\u{2019}ouverture de session :",
-        "Cuenta de inicio de sesión:",
-        "Account di accesso:",
-        "Aanmeldingsaccount:",
-        "ログオン アカウント:",
+        "Logon Account",
+        "Anmeldekonto",
+        "Compte d'ouverture de session",
+        "Compte d\u{2019}ouverture de session",
+        "Cuenta de inicio de sesión",
+        "Account di accesso",
+        "Aanmeldingsaccount",
+        "Konto logowania",
+        "Учетная запись входа",
+        "Conta de Logon",
+        "Conta de início de sessão",
+        "Oturum Açma Hesabı",
+        "Přihlašovací účet",
+        "Inloggningskonto",
+        "Logonkonto",
+        "Påloggingskonto",
+        "Kirjautumistili",
+        "Bejelentkezési fiók",
+        "ログオン アカウント",
+        "登录帐户",
+        "登入帳戶",
+        "로그온 계정",
     ];
+    // Every other audit's: the last one the message names is the one it is about (a 4625's
+    // failed account, a 4740's locked one, a 4624's new logon), after the subject's.
     const ACCOUNT_NAME: &[&str] = &[
-        "Account Name:",
-        "Kontoname:",
-        "Nom du compte :",
-        "Nom du compte:",
-        "Nombre de cuenta:",
-        "Nome account:",
-        "Accountnaam:",
-        "アカウント名:",
+        "Account Name",
+        "Kontoname",
+        "Nom du compte",
+        "Nombre de cuenta",
+        "Nome account",
+        "Accountnaam",
+        "Nazwa konta",
+        "Имя учетной записи",
+        "Nome da Conta",
+        "Hesap Adı",
+        "Název účtu",
+        "Kontonamn",
+        "Kontonavn",
+        "Tilin nimi",
+        "Fiók neve",
+        "アカウント名",
+        "帐户名",
+        "帐户名称",
+        "帳戶名稱",
+        "계정 이름",
     ];
     m.lines()
         .find_map(|l| value(LOGON_ACCOUNT, l))
@@ -822,7 +856,7 @@ mod tests {
     }
 
     #[test]
-    fn the_account_in_spanish_italian_dutch_and_japanese_messages() {
+    fn the_account_in_messages_of_other_languages() {
         for (label, acct) in [
             ("Nombre de cuenta:", "jgarcia"),
             ("Nome account:", "mrossi"),
@@ -831,6 +865,15 @@ mod tests {
                 "\u{30a2}\u{30ab}\u{30a6}\u{30f3}\u{30c8}\u{540d}:",
                 "tanaka",
             ),
+            ("Nazwa konta:", "jkowalski"),
+            ("Hesap Ad\u{131}:", "mehmet.yilmaz"),
+            ("N\u{e1}zev \u{fa}\u{10d}tu:", "k.horak"),
+            ("Kontonamn:", "anna.berg"),
+            (
+                "\u{418}\u{43c}\u{44f} \u{443}\u{447}\u{435}\u{442}\u{43d}\u{43e}\u{439} \u{437}\u{430}\u{43f}\u{438}\u{441}\u{438}:",
+                "ivanov",
+            ),
+            ("Nom du compte :", "jdupont"),
         ] {
             let m = format!("x\n\t{label}\t\tDC01$\n\n\t{label}\t\t{acct}\n");
             assert_eq!(
@@ -839,8 +882,8 @@ mod tests {
                 "{label}"
             );
         }
-        // A label in a language not read gives no account, not a wrong one.
-        let m = "x\n\tNazwa konta:\t\tjkowalski\n";
+        // A label in a language not read gives no account, not a wrong one (Greek).
+        let m = "x\n\t\u{38c}\u{3bd}\u{3bf}\u{3bc}\u{3b1} \u{3bb}\u{3bf}\u{3b3}\u{3b1}\u{3c1}\u{3b9}\u{3b1}\u{3c3}\u{3bc}\u{3bf}\u{3cd}:\t\tpapadopoulos\n";
         assert_eq!(event_account(&ev(&[], Some(m))), None);
     }
 
