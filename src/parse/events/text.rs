@@ -13,11 +13,18 @@ use crate::parse::ParseCtx;
 /// Longest message kept.
 const MAX_MESSAGE: usize = 1024 * 1024;
 
+/// `Event[0]:`, or the block header of a localized `wevtutil` (`Událost[0]:`, `Ereignis[0]:`):
+/// one word of letters, then the event's index.
 fn is_wevtutil_start(line: &str) -> bool {
     let t = line.trim_start_matches('\u{feff}').trim();
-    t.strip_prefix("Event[")
-        .and_then(|r| r.strip_suffix("]:"))
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    let Some((word, n)) = t.strip_suffix("]:").and_then(|r| r.split_once('[')) else {
+        return false;
+    };
+    !n.is_empty()
+        && n.bytes().all(|b| b.is_ascii_digit())
+        && !word.is_empty()
+        && word.chars().count() <= 24
+        && word.chars().all(char::is_alphabetic)
 }
 
 /// `Name : value` as Format-List writes it: a name at column 0, padding, ` : `.
@@ -445,6 +452,24 @@ mod tests {
         let e = ev(&recs[1]);
         assert_eq!((e.provider.as_str(), e.event_id), ("Lync", 3));
         assert_eq!(e.message.as_deref(), Some("sip.contoso.com"));
+    }
+
+    #[test]
+    fn a_block_header_in_another_language_starts_a_block() {
+        // Czech: `Událost[0]:` where English writes `Event[0]:`.
+        let t = "\u{feff}Ud\u{e1}lost[0]:\r\n  N\u{e1}zev protokolu: Application\r\n  Zdroj: Lync\r\n  Datum: 2026-12-04T08:30:41.671\r\n  ID ud\u{e1}losti: 11\r\n  \u{da}loha: \u{17d}\u{e1}dn\u{e1}\r\n  \u{da}rove\u{148}: Upozorn\u{11b}n\u{ed}\r\n  Opera\u{10d}n\u{ed} k\u{f3}d: Informace\r\n  Kl\u{ed}\u{10d}ov\u{e9} slovo: Klasick\u{fd}\r\n  U\u{17e}ivatel: Nen\u{ed} k dispozici\r\n  U\u{17e}ivatelsk\u{e9} jm\u{e9}no: Nen\u{ed} k dispozici\r\n  Po\u{10d}\u{ed}ta\u{10d}: PC22\r\n  Popis: \r\nA SIP request made by Lync failed.\r\n\r\nUd\u{e1}lost[1]:\r\n  N\u{e1}zev protokolu: Application\r\n  Zdroj: VSS\r\n  Datum: 2026-12-04T08:31:00.000\r\n  ID ud\u{e1}losti: 8224\r\n  Popis: \r\nIdle.\r\n";
+        assert!(sniff(t));
+        let (n, recs, errors) = run(t);
+        assert_eq!(n, 2, "{errors:?}");
+        assert_eq!(
+            (ev(&recs[0]).provider.as_str(), ev(&recs[0]).event_id),
+            ("Lync", 11)
+        );
+        assert_eq!(ev(&recs[1]).event_id, 8224);
+        // Not a header: digits in the word, a space, or no index.
+        for l in ["Event1[0]:", "Event log[0]:", "Event[]:", "Event[0]: text"] {
+            assert!(!is_wevtutil_start(l), "{l}");
+        }
     }
 
     #[test]
