@@ -97,7 +97,8 @@ impl<'r> Case<'r> {
         if let Body::Event(e) = &rec.body
             && e.event_id == 11
             && (e.provider.eq_ignore_ascii_case("lync")
-                || e.provider.eq_ignore_ascii_case("communicator"))
+                || e.provider.eq_ignore_ascii_case("communicator")
+                || (e.provider.trim().is_empty() && is_client_sip_failure(e)))
             && let Some(msg) = e.message.clone().or_else(|| {
                 // An EVTX record carries no rendered message: the SIP text is in its
                 // insertion strings.
@@ -112,7 +113,10 @@ impl<'r> Case<'r> {
                 .unwrap_or(msg);
             if let Some(mut m) = sip::parse_message_text(resp).or_else(|| bare_status_message(resp))
             {
-                // No CSeq anywhere: a request to a bare domain URI (`sip:contoso.com`) is a REGISTER.
+                // No CSeq anywhere: a request to a bare domain URI (`sip:contoso.com`) is a REGISTER,
+                // and one to a user's address (a contact's presence, an IM, the user's own
+                // services) is something only a signed-in client sends.
+                let mut to_user = false;
                 if m.cseq().is_none()
                     && !msg
                         .lines()
@@ -120,9 +124,12 @@ impl<'r> Case<'r> {
                     && let Some(uri) = msg
                         .lines()
                         .find_map(|l| l.trim().strip_prefix("RequestUri:"))
-                    && registers_to_own_domain(uri, msg)
                 {
-                    m.push_header("CSeq", "1 REGISTER", None);
+                    if registers_to_own_domain(uri, msg) {
+                        m.push_header("CSeq", "1 REGISTER", None);
+                    } else {
+                        to_user = uri.contains('@');
+                    }
                 }
                 // The request's headers come before the response: carry over what the response
                 // lacks (its method for scoping, the Call-ID and addresses for the transaction).
@@ -144,7 +151,7 @@ impl<'r> Case<'r> {
                     body: Body::Sip(Box::new(m)),
                 };
                 rules.match_subject(&r, hits);
-                facts.observe_from_event(&r);
+                facts.observe_from_event(&r, to_user);
             }
         }
     }
@@ -408,6 +415,15 @@ fn bare_status_message(text: &str) -> Option<crate::model::SipMessage> {
 /// Does a Lync event 11 request to `uri` read as the user's REGISTER? Only a request to a bare
 /// domain that is the user's own (the `From:` address), carrying no service body: a presence
 /// query to a federated domain (`sip:fabrikam.com`, SOAP body) is addressed the same way.
+/// A Lync or Communicator event 11 exported without its source (a column subset such as
+/// `TimeCreated,Id,LevelDisplayName,Message`): its message carries the failed request's
+/// technical data under labels no other event uses, in every language the client speaks.
+fn is_client_sip_failure(e: &crate::model::WinEvent) -> bool {
+    e.message.as_deref().is_some_and(|m| {
+        m.contains("RequestUri:") && m.contains("Response Data:") && m.contains("Call-ID:")
+    })
+}
+
 fn registers_to_own_domain(uri: &str, msg: &str) -> bool {
     let uri = uri.trim();
     if uri.contains('@') {

@@ -157,6 +157,8 @@ pub struct FactsCollector {
     kdc_utc: bool,
     /// Set while a message read out of a client event is observed.
     from_event: bool,
+    /// Set while such a message's request, of no known method, went to a user's address.
+    event_to_user: bool,
     dns: Vec<(DnsLookup, SourceLoc)>,
     /// The Windows DNS client's own log of the sign-in records' lookups.
     client_dns: dns_client::ClientDns,
@@ -336,11 +338,15 @@ impl FactsCollector {
         Self::default()
     }
 
-    /// Look at a SIP message read out of a client event (Lync event 11).
-    pub fn observe_from_event(&mut self, r: &Record) {
+    /// Look at a SIP message read out of a client event (Lync event 11). `to_user`: the event
+    /// names no method, but its request went to a user's address, not to the domain a REGISTER
+    /// goes to.
+    pub fn observe_from_event(&mut self, r: &Record, to_user: bool) {
         self.from_event = true;
+        self.event_to_user = to_user;
         self.observe(r);
         self.from_event = false;
+        self.event_to_user = false;
     }
 
     /// Look at one record; keep what facts need.
@@ -589,15 +595,17 @@ impl FactsCollector {
     /// A request of a signed-in client in its event 11: the latest one is kept, and its `From`
     /// is the user (event 11 reports requests the client itself made).
     fn observe_activity(&mut self, r: &Record, m: &SipMessage) {
-        let Some(method) = m.transaction_method() else {
-            return;
+        let method = match m.transaction_method() {
+            Some(method)
+                if SIGNED_IN_METHODS
+                    .iter()
+                    .any(|s| s.eq_ignore_ascii_case(method)) =>
+            {
+                method.to_ascii_uppercase()
+            }
+            None if self.event_to_user => "A request to a user's address".to_string(),
+            _ => return,
         };
-        if !SIGNED_IN_METHODS
-            .iter()
-            .any(|s| s.eq_ignore_ascii_case(method))
-        {
-            return;
-        }
         // A challenge is the one answer a request can get before its sender is authenticated.
         if matches!(m.status(), Some(401 | 407)) {
             return;
@@ -618,7 +626,7 @@ impl FactsCollector {
         {
             return;
         }
-        let mut line = method.to_ascii_uppercase();
+        let mut line = method;
         line.push_str(" sent by the client");
         if m.status().is_some() {
             line.push_str(", answered ");
@@ -1666,11 +1674,14 @@ mod fact_tests {
         let ts = chrono::NaiveDate::from_ymd_opt(2026, 11, 3)
             .and_then(|d| d.and_hms_opt(9, minute, 0))
             .expect("a time");
-        c.observe_from_event(&Record {
-            source: SourceLoc::line(&Arc::from("case!Application.csv"), u64::from(minute)),
-            ts: Some(Ts::Utc(ts)),
-            body: Body::Sip(Box::new(m)),
-        });
+        c.observe_from_event(
+            &Record {
+                source: SourceLoc::line(&Arc::from("case!Application.csv"), u64::from(minute)),
+                ts: Some(Ts::Utc(ts)),
+                body: Body::Sip(Box::new(m)),
+            },
+            false,
+        );
     }
 
     #[test]

@@ -204,11 +204,14 @@ impl FilterRule {
     fn takes(&self, provider: &str, event_id: u32) -> bool {
         // Rule provider conditions are unanchored regexes: a name they list matches any
         // provider containing it (`kerberos` also takes `Kerberos-Key-Distribution-Center`).
+        // An export without the source column gives no provider: the event id alone decides,
+        // and what the event says decides the rest (a Lync event 11 is known by its text).
         self.id.is_none_or(|id| id == event_id)
-            && self
-                .provider
-                .as_ref()
-                .is_none_or(|rp| crate::engine::cond::contains_ci(provider, rp))
+            && (provider.is_empty()
+                || self
+                    .provider
+                    .as_ref()
+                    .is_none_or(|rp| crate::engine::cond::contains_ci(provider, rp)))
     }
 }
 
@@ -451,6 +454,12 @@ mod tests {
         assert!(!f.accepts("Schannel", 36882));
         assert!(EventFilter::all().accepts("x", 1));
         assert!(!EventFilter::none().accepts("x", 1));
+        // No source column in the export: the id decides, so a provider's rule for any id
+        // takes every such event.
+        assert!(f.accepts("", 129));
+        let by_id = EventFilter::none().provider_event("Lync", 11);
+        assert!(by_id.accepts("", 11));
+        assert!(!by_id.accepts("", 3));
     }
 
     #[test]
