@@ -19,6 +19,12 @@ const MANY_ACCOUNTS: usize = 5;
 const MANY_ACCOUNTS_FACTOR: f64 = 0.5;
 /// Accounts failing across the whole case that make a few lockouts part of a spray.
 const SPRAY_ACCOUNTS: usize = 10;
+/// What is left of a cause whose logon failures are all other accounts' than the user's.
+const OTHER_ACCOUNTS_FACTOR: f64 = 0.3;
+/// Security audits of a logon, whose account is the one that signs in: failures (4625, 4771,
+/// 4776, 4768), a lockout (4740), a logon (4624), an unlock and password changes (4767, 4723,
+/// 4724), service tickets (4769).
+const LOGON_AUDITS: &[u32] = &[4624, 4625, 4723, 4724, 4740, 4767, 4768, 4769, 4771, 4776];
 /// Rule kinds that are derived facts rather than log records.
 const FACT_KINDS: &[&str] = &["dns-record", "trust-check", "clock-skew", "signin-attempt"];
 /// Evidence lines listed per diagnosis.
@@ -181,8 +187,34 @@ pub fn build_report(
             }
         }
     }
+    // Who the user is as a logon audit names them: the user part of the SIP address, once some
+    // account of the case can be theirs. A domain controller's log holds everyone's logons; a
+    // rule whose every matching event is about another account says nothing about this user.
+    let user = signin.sip_uri.as_deref().and_then(sip_user_part);
+    let user_account: Option<&str> = user.as_deref().and_then(|u| {
+        hits.per_rule
+            .iter()
+            .flat_map(|h| &h.accounts)
+            .find(|a| may_be_user(a, u))
+            .map(String::as_str)
+    });
+    let others_only = |ri: usize| -> bool {
+        let (Some(u), Some(_)) = (user.as_deref(), user_account) else {
+            return false;
+        };
+        // Only a logon audit's account is the one signing in; a directory change (5136) names
+        // the administrator who made it.
+        let logon_audit = rules
+            .allowed_event_ids(ri)
+            .is_some_and(|ids| ids.iter().all(|id| LOGON_AUDITS.contains(id)));
+        let h = &hits.per_rule[ri];
+        logon_audit
+            && !h.accounts.is_empty()
+            && h.account_count.iter().map(|&n| u64::from(n)).sum::<u64>() == h.count
+            && h.accounts.iter().all(|a| !may_be_user(a, u))
+    };
     for (ci, c) in rules.causes.iter().enumerate() {
-        let (clearing, matched): (Vec<usize>, Vec<usize>) = rules
+        let (clearing, mut matched): (Vec<usize>, Vec<usize>) = rules
             .rules
             .iter()
             .enumerate()
@@ -192,11 +224,41 @@ pub fn build_report(
         if !matched.iter().any(|&ri| !rules.rules[ri].corroborating) {
             continue;
         }
-        let raw = 1.0
+        let (theirs, mine): (Vec<usize>, Vec<usize>) =
+            matched.iter().partition(|&&ri| others_only(ri));
+        let (mut only_others, mut left_out) = (None, None);
+        if !theirs.is_empty() {
+            let mut names: Vec<&str> = Vec::new();
+            for &ri in &theirs {
+                for a in &hits.per_rule[ri].accounts {
+                    if names.len() < 4 && !names.contains(&a.as_str()) {
+                        names.push(a);
+                    }
+                }
+            }
+            let names = names.join(", ");
+            let user_account = user_account.unwrap_or_default();
+            if mine.iter().any(|&ri| !rules.rules[ri].corroborating) {
+                matched = mine;
+                left_out = Some(format!(
+                    "logon failures of other accounts ({names}) are left out: the user's is {user_account}"
+                ));
+            } else {
+                only_others = Some(format!(
+                    "the logon failures are other accounts' ({names}), not the user's ({user_account}): a domain controller logs everyone's"
+                ));
+            }
+        }
+        let mut raw = 1.0
             - matched
                 .iter()
                 .map(|&ri| 1.0 - rules.rules[ri].weight)
                 .product::<f64>();
+        // Evidence that is all other accounts' is weak evidence, also where causes compete for
+        // it: it must not make the user's own cause yield.
+        if only_others.is_some() {
+            raw *= OTHER_ACCOUNTS_FACTOR;
+        }
         // Evidence seen only before a successful sign-in: the problem is over, or never was one.
         let mut notes = Vec::new();
         let recovered = !c.not_a_failure
@@ -230,6 +292,8 @@ pub fn build_report(
             continue;
         }
         let mut score = raw;
+        notes.extend(only_others);
+        notes.extend(left_out);
         // Logon failures of many different accounts are a domain controller's background or a
         // password spray, not one user's sign-in: the user's own account is among them, if at all.
         let mut accounts: Vec<&str> = Vec::new();
@@ -457,6 +521,49 @@ pub fn build_report(
 }
 
 /// `The account was unlocked` → `the account was unlocked`, for a sentence's middle.
+/// The user part of a SIP address (`sip:tom.lee@contoso.com` gives `tom.lee`), lower case.
+fn sip_user_part(uri: &str) -> Option<String> {
+    let u = uri.trim();
+    let u = u
+        .strip_prefix("sip:")
+        .or_else(|| u.strip_prefix("SIP:"))
+        .unwrap_or(u);
+    let (local, _) = u.split_once('@')?;
+    (!local.is_empty()).then(|| local.to_lowercase())
+}
+
+/// Whether logon account `a` (as [`crate::engine::account_key`] writes it) can be the user
+/// whose SIP user part is `local`: the same name, or one of the usual ways a directory shortens
+/// a name (`tom.lee` as `tlee`, `tomlee`, `t.lee`, `lee.tom`, `leet`, `toml`). A computer
+/// account never is.
+fn may_be_user(a: &str, local: &str) -> bool {
+    if a.ends_with('$') {
+        return false;
+    }
+    let squash = |s: &str| -> String { s.chars().filter(|c| c.is_alphanumeric()).collect() };
+    let (a, whole) = (squash(a), squash(local));
+    if a.is_empty() || whole.is_empty() {
+        return false;
+    }
+    if a == whole {
+        return true;
+    }
+    let parts: Vec<&str> = local
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .collect();
+    match parts.as_slice() {
+        [first, .., last] => {
+            let initial = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+            let (fi, li) = (initial(first), initial(last));
+            (last.chars().count() >= 2 && a.ends_with(last) && a.starts_with(&fi))
+                || (a.starts_with(last) && (a.ends_with(first) || a == format!("{last}{fi}")))
+                || a == format!("{first}{li}")
+        }
+        _ => a.chars().count() >= 4 && (whole.starts_with(&a) || a.starts_with(&whole)),
+    }
+}
+
 fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
