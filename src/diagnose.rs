@@ -571,3 +571,40 @@ fn lower_first(s: &str) -> String {
         None => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_user_part_of_a_sip_address() {
+        assert_eq!(
+            sip_user_part("sip:Tom.Lee@contoso.com").as_deref(),
+            Some("tom.lee")
+        );
+        assert_eq!(sip_user_part("sip:contoso.com"), None);
+    }
+
+    #[test]
+    fn an_account_that_can_be_the_user() {
+        for a in [
+            "tom.lee", "tlee", "tomlee", "t.lee", "lee.tom", "leet", "toml", "tmlee",
+        ] {
+            assert!(may_be_user(a, "tom.lee"), "{a}");
+        }
+        for a in [
+            "svc_backup",
+            "ozge.kaya",
+            "administrator",
+            "tom.lee$",
+            "scanner",
+            "",
+        ] {
+            assert!(!may_be_user(a, "tom.lee"), "{a}");
+        }
+        // A one-word user part: the same name, or one that begins the other.
+        assert!(may_be_user("maria", "maria"));
+        assert!(may_be_user("mariag", "maria"));
+        assert!(!may_be_user("mlopez", "maria"));
+    }
+}
