@@ -520,7 +520,6 @@ pub fn build_report(
     )
 }
 
-/// `The account was unlocked` → `the account was unlocked`, for a sentence's middle.
 /// The user part of a SIP address (`sip:tom.lee@contoso.com` gives `tom.lee`), lower case.
 fn sip_user_part(uri: &str) -> Option<String> {
     let u = uri.trim();
@@ -564,6 +563,7 @@ fn may_be_user(a: &str, local: &str) -> bool {
     }
 }
 
+/// `The account was unlocked` → `the account was unlocked`, for a sentence's middle.
 fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
