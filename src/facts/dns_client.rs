@@ -69,21 +69,16 @@ impl ClientDns {
             .filter(|o| o.server.is_some())
             .map(|o| o.name.as_str())
             .collect();
-        let timed: HashSet<&str> = {
-            let untimed: HashSet<&str> = ev
-                .iter()
-                .filter(|o| o.ts.is_none())
-                .map(|o| o.name.as_str())
-                .collect();
-            ev.iter()
-                .map(|o| o.name.as_str())
-                .filter(|n| !untimed.contains(n))
-                .collect()
-        };
-        // Per name and server (`None`: the query's end), the latest event, for timed names.
+        // Names with an event of unknown time: all their events count.
+        let untimed: HashSet<&str> = ev
+            .iter()
+            .filter(|o| o.ts.is_none())
+            .map(|o| o.name.as_str())
+            .collect();
+        // Per name and server (`None`: the query's end), the latest event, for names whose events all have a time.
         let mut latest: HashMap<(&str, Option<&str>), usize> = HashMap::new();
         for (i, o) in ev.iter().enumerate() {
-            if !timed.contains(o.name.as_str()) {
+            if untimed.contains(o.name.as_str()) {
                 continue;
             }
             let key = (o.name.as_str(), o.server.as_deref());
@@ -96,7 +91,7 @@ impl ClientDns {
         }
         let mut out = Vec::new();
         for (i, o) in ev.iter().enumerate() {
-            if timed.contains(o.name.as_str())
+            if !untimed.contains(o.name.as_str())
                 && latest.get(&(o.name.as_str(), o.server.as_deref())) != Some(&i)
             {
                 continue;
