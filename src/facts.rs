@@ -502,16 +502,7 @@ impl FactsCollector {
         if self.registers.len() >= self.register_cap.unwrap_or(MAX_REGISTERS) {
             self.drop_oldest_registers();
         }
-        let user = m
-            .header("To")
-            .or_else(|| m.header("From"))
-            .and_then(sip::uri_in)
-            .map(|u| u.to_ascii_lowercase());
-        if let Some(u) = user
-            && u.contains('@')
-        {
-            *self.user_uris.entry(u).or_default() += 1;
-        }
+        self.count_user_uri(m.header("To").or_else(|| m.header("From")));
         let www: Vec<&str> = m
             .headers_named("WWW-Authenticate")
             .chain(m.headers_named("Proxy-Authenticate"))
@@ -592,6 +583,15 @@ impl FactsCollector {
         });
     }
 
+    /// One more sighting of the user's address, from a header naming it.
+    fn count_user_uri(&mut self, header: Option<&str>) {
+        if let Some(u) = header.and_then(sip::uri_in).map(|u| u.to_ascii_lowercase())
+            && u.contains('@')
+        {
+            *self.user_uris.entry(u).or_default() += 1;
+        }
+    }
+
     /// A request of a signed-in client in its event 11: the latest one is kept, and its `From`
     /// is the user (event 11 reports requests the client itself made).
     fn observe_activity(&mut self, r: &Record, m: &SipMessage) {
@@ -610,14 +610,7 @@ impl FactsCollector {
         if matches!(m.status(), Some(401 | 407)) {
             return;
         }
-        if let Some(u) = m
-            .header("From")
-            .and_then(sip::uri_in)
-            .map(|u| u.to_ascii_lowercase())
-            && u.contains('@')
-        {
-            *self.user_uris.entry(u).or_default() += 1;
-        }
+        self.count_user_uri(m.header("From"));
         let Some(ts) = r.ts else { return };
         if self
             .activity
