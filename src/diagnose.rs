@@ -60,7 +60,8 @@ pub fn spread_facts(rules: &RuleSet, hits: &Hits) -> Vec<Fact> {
                         && *e == s.2
                         && match (t, s.1) {
                             (Some(a), Some(b)) => {
-                                (a.naive() - b.naive()).num_seconds().abs() <= 1800
+                                (a.naive() - b.naive()).num_seconds().abs()
+                                    <= crate::engine::SESSION_GAP_SECS
                             }
                             _ => true,
                         }
@@ -606,5 +607,48 @@ mod tests {
         assert!(may_be_user("maria", "maria"));
         assert!(may_be_user("mariag", "maria"));
         assert!(!may_be_user("mlopez", "maria"));
+    }
+
+    /// Failures half an hour apart are the client retrying within one session; a cached-data
+    /// problem only looks like corrupted credentials when it comes back in a later session.
+    #[test]
+    fn failures_within_the_hour_are_one_session() {
+        use crate::model::Ts;
+        let rules = RuleSet::embedded().expect("rules load");
+        let cause = rules
+            .causes
+            .iter()
+            .position(|c| c.id == "personal-certificate-cache")
+            .expect("cause");
+        let ri = rules
+            .rules
+            .iter()
+            .position(|r| r.cause == cause && r.kind != "signature-spread" && !r.clears)
+            .expect("a rule of the cause");
+        let at = |h: u32, m: u32| {
+            Some(Ts::Utc(
+                chrono::NaiveDate::from_ymd_opt(2024, 3, 7)
+                    .and_then(|d| d.and_hms_opt(h, m, 0))
+                    .expect("time"),
+            ))
+        };
+        let sessions_of = |times: &[Option<Ts>]| {
+            let mut hits = Hits::new(&rules);
+            let path: std::sync::Arc<str> = "Application.xml".into();
+            hits.per_rule[ri].count = times.len() as u64;
+            hits.per_rule[ri].sessions = times.iter().map(|t| (path.clone(), *t, 0)).collect();
+            let facts = spread_facts(&rules, &hits);
+            let f = facts
+                .iter()
+                .find(|f| f.get("cause") == Some("personal-certificate-cache"))
+                .expect("spread fact");
+            f.get("sessions").map(str::to_string)
+        };
+        assert_eq!(sessions_of(&[at(11, 43), at(12, 21)]).as_deref(), Some("1"));
+        assert_eq!(sessions_of(&[at(11, 43), at(14, 5)]).as_deref(), Some("2"));
+        assert_eq!(
+            sessions_of(&[at(9, 0), at(9, 10), at(15, 0)]).as_deref(),
+            Some("2")
+        );
     }
 }

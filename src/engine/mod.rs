@@ -781,8 +781,10 @@ pub struct Evidence {
 
 /// How many hits of one rule are kept as evidence lines.
 const SAMPLES_PER_RULE: usize = 5;
-/// A new session starts after this long without a hit, or in another file.
-const SESSION_GAP_SECS: i64 = 30 * 60;
+/// A new session starts after this long without a hit, or in another file. The client retries a
+/// failed sign-in on its own for a while, so failures half an hour apart can still be the one
+/// session in which nobody restarted the client or deleted its cached sign-in data.
+pub const SESSION_GAP_SECS: i64 = 60 * 60;
 
 /// What one rule matched in a case.
 #[derive(Clone, Debug, Default)]
