@@ -1,6 +1,7 @@
 //! One case, end to end: walk the inputs, detect and parse each, match rules on every record,
 //! derive facts, then diagnose. This is the library's entry point.
 
+use std::cell::OnceCell;
 use std::io::{self, Read};
 use std::path::PathBuf;
 
@@ -62,8 +63,11 @@ pub struct Case<'r> {
     facts: FactsCollector,
     inputs: Vec<InputReport>,
     warnings: Vec<String>,
-    filter: EventFilter,
-    sip_filter: Option<sip::SipFilter>,
+    /// Both filters are built on first use: a case of event logs alone never needs the SIP
+    /// one, nor a case of client logs alone the event one, and building them costs a small
+    /// case more than reading a short file.
+    filter: OnceCell<EventFilter>,
+    sip_filter: OnceCell<Option<sip::SipFilter>>,
 }
 
 impl<'r> Case<'r> {
@@ -75,8 +79,8 @@ impl<'r> Case<'r> {
             facts: FactsCollector::new(),
             inputs: Vec::new(),
             warnings: Vec::new(),
-            filter: event_filter(rules),
-            sip_filter: sip_filter(rules),
+            filter: OnceCell::new(),
+            sip_filter: OnceCell::new(),
         }
     }
 
@@ -195,7 +199,14 @@ impl<'r> Case<'r> {
                 Content::File(mut f) => {
                     let cut = leaf.size.and_then(|len| evtx_truncation(&leaf.head, len));
                     match io::Seek::rewind(&mut f) {
-                        Ok(()) => (events::parse_evtx(f, &mut ctx, &self.filter), cut),
+                        Ok(()) => (
+                            events::parse_evtx(
+                                f,
+                                &mut ctx,
+                                self.filter.get_or_init(|| event_filter(rules)),
+                            ),
+                            cut,
+                        ),
                         Err(e) => {
                             ctx.error(format!("cannot rewind: {e}"));
                             (0, cut)
@@ -204,7 +215,14 @@ impl<'r> Case<'r> {
                 }
                 Content::Memory(c) => {
                     let cut = evtx_truncation(c.get_ref(), c.get_ref().len() as u64);
-                    (events::parse_evtx(c, &mut ctx, &self.filter), cut)
+                    (
+                        events::parse_evtx(
+                            c,
+                            &mut ctx,
+                            self.filter.get_or_init(|| event_filter(rules)),
+                        ),
+                        cut,
+                    )
                 }
                 Content::Stream(mut s) => {
                     let mut buf = leaf.head.clone();
@@ -212,7 +230,11 @@ impl<'r> Case<'r> {
                     let _ = (&mut s).take(cap).read_to_end(&mut buf);
                     let cut = evtx_truncation(&buf, buf.len() as u64);
                     (
-                        events::parse_evtx(io::Cursor::new(buf), &mut ctx, &self.filter),
+                        events::parse_evtx(
+                            io::Cursor::new(buf),
+                            &mut ctx,
+                            self.filter.get_or_init(|| event_filter(rules)),
+                        ),
                         cut,
                     )
                 }
@@ -276,7 +298,7 @@ impl<'r> Case<'r> {
         let n = {
             let mut ctx = ParseCtx::new(&path, &mut errors, &mut sink);
             ctx.line_filter = Some(&line_filter);
-            ctx.sip_filter = self.sip_filter.as_ref();
+            ctx.sip_filter = self.sip_filter.get_or_init(|| sip_filter(rules)).as_ref();
             let n = match format {
                 Format::Uccapi | Format::SipTrace => uccapi::parse(&mut lines, &mut ctx),
                 Format::EventXml | Format::EventCsv | Format::EventText => events::parse_text(
@@ -284,7 +306,7 @@ impl<'r> Case<'r> {
                     &head_text,
                     &mut lines,
                     &mut ctx,
-                    &self.filter,
+                    self.filter.get_or_init(|| event_filter(rules)),
                     &EventOptions {
                         day_first: self.opts.day_first,
                     },
@@ -681,7 +703,7 @@ mod tests {
         let opts = AnalyzeOptions::default();
         let mut case = Case::new(rules, &opts);
         if !filtered {
-            case.sip_filter = None;
+            case.sip_filter = OnceCell::from(None);
         }
         input::walk(paths, opts.limits, &mut case);
         serde_json::to_string_pretty(&case.finish("case")).expect("report serialises")

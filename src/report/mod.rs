@@ -107,7 +107,15 @@ impl Report {
     }
 
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+        // A report of a few causes runs to some kilobytes: room for that up front, rather than
+        // doubling from nothing and copying at each step.
+        let mut buf = Vec::with_capacity(16 << 10);
+        let mut ser = serde_json::Serializer::pretty(&mut buf);
+        match serde::Serialize::serialize(self, &mut ser) {
+            // serde_json writes only UTF-8.
+            Ok(()) => String::from_utf8(buf).unwrap_or_default(),
+            Err(e) => format!("{{\"error\":\"{e}\"}}"),
+        }
     }
 
     pub fn to_json_line(&self) -> String {

@@ -160,15 +160,12 @@ impl EventFilter {
             return true;
         }
         let p = provider_key(provider);
-        let mut taking = self
-            .rules
-            .iter()
-            .filter(|r| r.takes(p, event_id))
-            .peekable();
-        if taking.peek().is_none() {
+        // Each rule's provider test is a case-blind substring search: the few that take the
+        // record are found once.
+        let taking: Vec<&FilterRule> = self.rules.iter().filter(|r| r.takes(p, event_id)).collect();
+        if taking.is_empty() {
             return false;
         }
-        let taking: Vec<&FilterRule> = taking.collect();
         // `str::contains` is a scalar two-way search: these SIMD searchers cost a fraction of it
         // on a CAPI2 rendering's 10 KB.
         static CHAR_REF: LazyLock<memchr::memmem::Finder<'static>> =
@@ -189,12 +186,20 @@ impl EventFilter {
         if CHAR_REF.find(body.as_bytes()).is_some() || UNNAMED.find(body.as_bytes()).is_some() {
             return true;
         }
-        // Lower-cased once, then each word is one SIMD substring search.
-        let lower = body.to_ascii_lowercase();
-        taking.iter().any(|r| {
-            r.needs
-                .iter()
-                .all(|alts| alts.iter().any(|w| w.find_in(lower.as_bytes())))
+        // Lower-cased once, into a buffer each thread keeps, then each word is one SIMD
+        // substring search.
+        thread_local! {
+            static LOWER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        LOWER.with_borrow_mut(|lower| {
+            lower.clear();
+            lower.extend_from_slice(body.as_bytes());
+            lower.make_ascii_lowercase();
+            taking.iter().any(|r| {
+                r.needs
+                    .iter()
+                    .all(|alts| alts.iter().any(|w| w.find_in(lower)))
+            })
         })
     }
 }
