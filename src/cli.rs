@@ -3,7 +3,6 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -194,28 +193,24 @@ fn color_wanted(output: &Option<PathBuf>) -> bool {
 }
 
 /// Exit 2 for usage errors and unreadable cases, as the contract says.
-pub fn main() -> ExitCode {
+pub fn main() -> u8 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return if e.use_stderr() { 2 } else { 0 };
         }
     };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("sfbdiag: {e:#}");
-            ExitCode::from(2)
+            2
         }
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
+fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Analyze {
             paths,
@@ -263,9 +258,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             std::mem::forget(rules);
             if !readable {
                 eprintln!("sfbdiag: no input could be read");
-                return Ok(ExitCode::from(2));
+                return Ok(2);
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(0)
         }
         Command::Batch {
             cases,
@@ -343,29 +338,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         failed.len()
                     );
                     if !failed.is_empty() {
-                        return Ok(ExitCode::from(1));
+                        return Ok(1);
                     }
                 }
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(0)
         }
         Command::Explain { id, rules } => {
             let set = load_rules(&rules)?;
             let text = explain(&set, &id)?;
             write_out(&None, &text)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(0)
         }
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "sfbdiag", &mut std::io::stdout());
-            Ok(ExitCode::SUCCESS)
+            Ok(0)
         }
         Command::Man => {
             let man = clap_mangen::Man::new(Cli::command());
             let mut buf = Vec::new();
             man.render(&mut buf)?;
             std::io::stdout().write_all(&buf)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(0)
         }
     }
 }
@@ -382,7 +377,7 @@ fn batch(
     summary_path: Option<PathBuf>,
     redact: bool,
     tz: Option<i32>,
-) -> Result<ExitCode> {
+) -> Result<u8> {
     use sfbdiag::batch;
     let rules = load_rules(&rules)?;
     let mut cases =
@@ -467,7 +462,7 @@ fn batch(
         std::fs::write(&p, serde_json::to_string_pretty(&summary)?)
             .with_context(|| format!("cannot write {}", p.display()))?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(0)
 }
 
 fn explain(set: &RuleSet, id: &str) -> Result<String> {

@@ -614,3 +614,38 @@ fn logon_failures_across_many_accounts_are_not_one_users_sign_in() {
         "{d}"
     );
 }
+
+/// A reader that stops early (`sfbdiag batch … | head`) ends sfbdiag quietly, as it ends grep:
+/// no broken-pipe error, no panic.
+#[test]
+fn a_reader_that_stops_early_ends_the_output_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    let bin = assert_cmd::cargo::cargo_bin("sfbdiag");
+    // Some 200 KB of JSON lines: more than a pipe holds, so sfbdiag is still writing.
+    let mut child = std::process::Command::new(bin)
+        .args(["batch", "--format", "jsonl"])
+        .arg(root().join("fixtures/events-only-6"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut first = String::new();
+    {
+        let out = child.stdout.take().expect("stdout");
+        BufReader::new(out).read_line(&mut first).expect("a line");
+    }
+    let out = child.wait_with_output().expect("ends");
+    assert!(first.starts_with('{'), "{first}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() || out.status.signal() == Some(13),
+        "{:?}: {stderr}",
+        out.status
+    );
+    assert!(
+        !stderr.to_lowercase().contains("pipe") && !stderr.contains("panicked"),
+        "{stderr}"
+    );
+}
