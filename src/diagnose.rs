@@ -109,6 +109,10 @@ struct Scored {
     matched: Vec<usize>,
     /// The clearing rule that lowered the score, when one did.
     cleared_by: Option<usize>,
+    /// When the condition was put right or a sign-in succeeded after all its evidence.
+    over_at: Option<chrono::NaiveDateTime>,
+    /// The latest of its evidence.
+    last_evidence: Option<chrono::NaiveDateTime>,
     notes: Vec<String>,
 }
 
@@ -341,6 +345,11 @@ pub fn build_report(
                 None => "the case ends with a successful sign-in, so the problem may be over".into(),
             });
         }
+        let over_at = match cleared_by {
+            Some((t, _)) => Some(t.naive()),
+            None if recovered => success_at.map(|t| t.naive()),
+            None => None,
+        };
         scored.push(Scored {
             ci,
             score,
@@ -348,20 +357,25 @@ pub fn build_report(
             recovered: recovered || cleared_by.is_some(),
             matched,
             cleared_by: cleared_by.map(|(_, ri)| ri),
+            over_at,
+            last_evidence: last_evidence.map(|t| t.naive()),
             notes,
         });
     }
-    // A cause yields to a better explanation of the same evidence.
-    let snapshot: Vec<(crate::engine::Text, f64)> = scored
+    // A cause yields to a better explanation of the same evidence, but not to one that was put
+    // right before this cause's evidence went on: an expired password changed on Monday does not
+    // explain Thursday's wrong one.
+    let snapshot: Vec<(crate::engine::Text, f64, Option<chrono::NaiveDateTime>)> = scored
         .iter()
-        .map(|s| (rules.causes[s.ci].id.clone(), s.raw))
+        .map(|s| (rules.causes[s.ci].id.clone(), s.raw, s.over_at))
         .collect();
     for s in &mut scored {
         let c = &rules.causes[s.ci];
-        if let Some((other, _)) = snapshot
-            .iter()
-            .find(|(id, raw)| c.yields_to.contains(id) && *raw >= MEDIUM)
-        {
+        if let Some((other, _, _)) = snapshot.iter().find(|(id, raw, over)| {
+            c.yields_to.contains(id)
+                && *raw >= MEDIUM
+                && !matches!((over, s.last_evidence), (Some(o), Some(l)) if l > *o)
+        }) {
             s.score *= YIELD_FACTOR;
             s.notes
                 .push(format!("{other} explains this evidence better"));
