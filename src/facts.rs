@@ -64,6 +64,8 @@ struct RegMsg {
     ts: Option<Ts>,
     source: SourceLoc,
     call_id: String,
+    /// The SIP address registering (its `To`, else its `From`).
+    user: Option<String>,
     request: bool,
     status: Option<u16>,
     start_line: String,
@@ -108,6 +110,9 @@ pub struct Attempt {
     /// Known only from the client's event 11, not from its traffic.
     #[serde(skip)]
     client_event: bool,
+    /// The SIP address that signed in, or tried to.
+    #[serde(skip)]
+    user: Option<String>,
 }
 
 /// The `signin` block of the report.
@@ -174,9 +179,9 @@ pub struct FactsCollector {
     registry_sip_uri: Option<String>,
     /// Servers that DNS (nslookup or the client's own lookups) named for the sign-in records.
     srv_targets: Vec<(String, SourceLoc, Option<Ts>)>,
-    /// The latest request the client made as a signed-in endpoint (a SUBSCRIBE, an INVITE...)
-    /// that its event 11 reports: when, where, and what was answered.
-    activity: Option<Activity>,
+    /// For each user, the latest request the client made as that signed-in endpoint (a
+    /// SUBSCRIBE, an INVITE...) that its event 11 reports: when, where, and what was answered.
+    activity: Vec<Activity>,
 }
 
 /// A request only a registered client makes, read out of its event 11.
@@ -185,6 +190,8 @@ struct Activity {
     ts: Ts,
     source: SourceLoc,
     line: String,
+    /// The SIP address that sent it.
+    user: Option<String>,
 }
 
 /// Requests a Lync client sends only once it has registered: presence subscriptions, calls and
@@ -220,7 +227,70 @@ fn signed_in_attempt(a: &Activity) -> Attempt {
         rejected: false,
         server_header: None,
         client_event: true,
+        user: a.user.clone(),
     }
+}
+
+/// A user's SIP domain; an address (`sip:1234@192.168.43.20`) is not a domain.
+fn domain_of_user(uri: &str) -> Option<String> {
+    sip::domain_of_uri(uri).filter(|d| d.parse::<std::net::IpAddr>().is_err() && d.contains('.'))
+}
+
+/// The user a header names (`sip:bob@contoso.com`, lower case); a bare domain is none.
+fn user_of(header: Option<&str>) -> Option<String> {
+    header
+        .and_then(sip::uri_in)
+        .map(|u| u.to_ascii_lowercase())
+        .filter(|u| u.contains('@'))
+}
+
+/// Signed-in users followed one by one; more on one computer is not one person's case.
+const MAX_USERS: usize = 8;
+
+/// The SIP address whose sign-ins kept failing, in more than one session, while another
+/// address signed in: a second person on a shared computer. One person who mistyped the address
+/// fails in one burst and then signs in with the right one, so that reads as one person's case,
+/// as before.
+fn failing_user_among_others(attempts: &[Attempt]) -> Option<String> {
+    let time = |a: &Attempt| a.final_ts.or(a.at).map(|t| t.naive());
+    let mut users: Vec<&str> = Vec::new();
+    for u in attempts.iter().filter_map(|a| a.user.as_deref()) {
+        if !users.contains(&u) {
+            users.push(u);
+        }
+    }
+    if users.len() < 2 {
+        return None;
+    }
+    let mut best: Option<(chrono::NaiveDateTime, &str)> = None;
+    for &u in &users {
+        let own: Vec<&Attempt> = attempts
+            .iter()
+            .filter(|a| a.user.as_deref() == Some(u))
+            .collect();
+        if own.last().is_none_or(|a| a.outcome != "failed") {
+            continue;
+        }
+        let mut failures: Vec<chrono::NaiveDateTime> = own
+            .iter()
+            .filter(|a| a.outcome == "failed")
+            .filter_map(|a| time(a))
+            .collect();
+        failures.sort();
+        let Some(&last) = failures.last() else {
+            continue;
+        };
+        let sessions = failures
+            .windows(2)
+            .any(|w| (w[1] - w[0]).num_seconds() > crate::engine::SESSION_GAP_SECS);
+        let other_signed_in = attempts
+            .iter()
+            .any(|a| a.outcome == "succeeded" && a.user.as_deref().is_some_and(|x| x != u));
+        if sessions && other_signed_in && best.is_none_or(|(t, _)| last > t) {
+            best = Some((last, u));
+        }
+    }
+    best.map(|(_, u)| u.to_string())
 }
 
 /// Host names in a line of text (`a.b.c` shapes), lower-cased.
@@ -502,6 +572,7 @@ impl FactsCollector {
         if self.registers.len() >= self.register_cap.unwrap_or(MAX_REGISTERS) {
             self.drop_oldest_registers();
         }
+        let user = user_of(m.header("To").or_else(|| m.header("From")));
         self.count_user_uri(m.header("To").or_else(|| m.header("From")));
         let www: Vec<&str> = m
             .headers_named("WWW-Authenticate")
@@ -537,6 +608,7 @@ impl FactsCollector {
         };
         self.registers.push(RegMsg {
             order: self.order,
+            user,
             ts: r.ts,
             source: SourceLoc {
                 path: r.source.path.clone(),
@@ -585,9 +657,7 @@ impl FactsCollector {
 
     /// One more sighting of the user's address, from a header naming it.
     fn count_user_uri(&mut self, header: Option<&str>) {
-        if let Some(u) = header.and_then(sip::uri_in).map(|u| u.to_ascii_lowercase())
-            && u.contains('@')
-        {
+        if let Some(u) = user_of(header) {
             *self.user_uris.entry(u).or_default() += 1;
         }
     }
@@ -612,11 +682,9 @@ impl FactsCollector {
         }
         self.count_user_uri(m.header("From"));
         let Some(ts) = r.ts else { return };
-        if self
-            .activity
-            .as_ref()
-            .is_some_and(|a| a.ts.naive() >= ts.naive())
-        {
+        let user = user_of(m.header("From"));
+        let known = self.activity.iter().position(|a| a.user == user);
+        if known.is_some_and(|i| self.activity[i].ts.naive() >= ts.naive()) {
             return;
         }
         let mut line = method;
@@ -625,11 +693,17 @@ impl FactsCollector {
             line.push_str(", answered ");
             line.push_str(&m.start_line_text());
         }
-        self.activity = Some(Activity {
+        let a = Activity {
             ts,
             source: r.source.clone(),
             line,
-        });
+            user,
+        };
+        match known {
+            Some(i) => self.activity[i] = a,
+            None if self.activity.len() < MAX_USERS => self.activity.push(a),
+            None => {}
+        }
     }
 
     /// Let the older half of the REGISTER messages go. The newest attempts are the ones the user
@@ -675,14 +749,6 @@ impl FactsCollector {
             .max_by_key(|(u, n)| (**n, std::cmp::Reverse((*u).clone())))
             .map(|(u, _)| u.clone())
             .or_else(|| self.registry_sip_uri.clone())
-    }
-
-    /// The user's SIP domain; an address (`sip:1234@192.168.43.20`) is not a domain.
-    fn sip_domain(&self) -> Option<String> {
-        self.sip_uri()
-            .as_deref()
-            .and_then(sip::domain_of_uri)
-            .filter(|d| d.parse::<std::net::IpAddr>().is_err() && d.contains('.'))
     }
 
     fn tenant(&self, attempts: &[Attempt]) -> &'static str {
@@ -779,7 +845,7 @@ impl FactsCollector {
         attempts.retain(|a| a.outcome != "redirected" || a.final_status.is_none());
         // The client working as a signed-in endpoint is a sign-in that succeeded, at that time,
         // even when the REGISTER that did it is not in the case.
-        if let Some(a) = &self.activity {
+        for a in &self.activity {
             let at = attempts
                 .iter()
                 .position(|b| {
@@ -790,6 +856,15 @@ impl FactsCollector {
                 .unwrap_or(attempts.len());
             attempts.insert(at, signed_in_attempt(a));
         }
+        // Two people on one computer: the case is about the one who cannot sign in, and the
+        // other's sign-ins are not that person's recovery.
+        let focus = failing_user_among_others(&attempts);
+        if let Some(u) = &focus {
+            attempts.retain(|a| a.user.as_ref().is_none_or(|x| x == u));
+            notes.push(format!(
+                "more than one SIP address signed in on this computer: the sign-in summary follows {u}, whose sign-ins kept failing while another address's worked"
+            ));
+        }
         let succeeded_at = attempts
             .iter()
             .filter(|a| a.outcome == "succeeded")
@@ -797,8 +872,8 @@ impl FactsCollector {
             .max();
         let any_success = attempts.iter().any(|a| a.outcome == "succeeded");
         let tenant = self.tenant(&attempts);
-        let sip_uri = self.sip_uri();
-        let sip_domain = self.sip_domain();
+        let sip_uri = focus.or_else(|| self.sip_uri());
+        let sip_domain = sip_uri.as_deref().and_then(domain_of_user);
         let n = attempts.len();
         for (i, a) in attempts.iter().enumerate() {
             let later_success = attempts[i + 1..].iter().any(|b| b.outcome == "succeeded");
@@ -1287,6 +1362,7 @@ fn build_attempt(g: &[&RegMsg]) -> Attempt {
             .or_else(|| first.map(|m| m.source.clone())),
         final_ts: fin.and_then(|m| m.ts),
         rejected,
+        user: g.iter().find_map(|m| m.user.clone()),
         server_header: g.iter().rev().find_map(|m| m.server.clone()),
         client_event: reported,
     }
@@ -1518,6 +1594,47 @@ pub fn to_utc(ts: Option<Ts>, offset: Option<i32>) -> Option<Ts> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn attempt(user: &str, day: u32, hour: u32, outcome: &str) -> Attempt {
+        let at = chrono::NaiveDate::from_ymd_opt(2025, 6, day)
+            .and_then(|d| d.and_hms_opt(hour, 0, 0))
+            .map(Ts::Utc);
+        let mut a = signed_in_attempt(&Activity {
+            ts: at.expect("time"),
+            source: crate::engine::case_source("case"),
+            line: String::new(),
+            user: Some(user.to_string()),
+        });
+        a.outcome = outcome.to_string();
+        a
+    }
+
+    /// A second person on a shared computer fails day after day while the first signs in; one
+    /// person who mistyped the address fails once, then signs in with the right one.
+    #[test]
+    fn the_user_who_keeps_failing_beside_one_who_signs_in() {
+        let shared = [
+            attempt("sip:a@x.com", 10, 8, "succeeded"),
+            attempt("sip:b@x.com", 10, 9, "failed"),
+            attempt("sip:b@x.com", 10, 13, "failed"),
+            attempt("sip:b@x.com", 11, 9, "failed"),
+            attempt("sip:a@x.com", 11, 10, "succeeded"),
+        ];
+        assert_eq!(
+            failing_user_among_others(&shared).as_deref(),
+            Some("sip:b@x.com")
+        );
+        let typo = [
+            attempt("sip:bob@x.con", 10, 9, "failed"),
+            attempt("sip:bob@x.con", 10, 9, "failed"),
+            attempt("sip:bob@x.com", 10, 10, "succeeded"),
+        ];
+        assert_eq!(failing_user_among_others(&typo), None);
+        // The one who failed signed in in the end: nobody is left failing.
+        let mut over = shared.to_vec();
+        over.push(attempt("sip:b@x.com", 11, 12, "succeeded"));
+        assert_eq!(failing_user_among_others(&over), None);
+    }
 
     #[test]
     fn anchored_search_finds_what_lower_casing_would() {
