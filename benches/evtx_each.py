@@ -3,12 +3,15 @@
 
 The two commands run alternately, N times each, so both sides see the same machine state (a
 shared machine drifts over the seconds a sequential run takes); the ratio of the medians is
-printed per file. Usage: benches/evtx_each.py [BIN] [FILES...]   (env N, default 100)
+printed per file. Both run from fresh copies in one temporary directory. Usage: benches/evtx_each.py [BIN] [FILES...]   (env N, default 100)
 """
+import atexit
 import glob
 import os
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -21,6 +24,15 @@ dump = os.environ.get("EVTX_DUMP") or next(
 )
 if dump is None:
     sys.exit("evtx_dump not found: cargo install evtx")
+# Both programs run from fresh copies side by side. On the development VM the same binary ran
+# 0.4-0.5 ms slower from a file written long ago (its cached pages evicted and read back) than
+# from a fresh copy of it: comparing a just-built sfbdiag with an evtx_dump installed weeks ago
+# measures the page cache, not the programs.
+fresh = tempfile.mkdtemp(prefix="sfbdiag-evtx-each-")
+for name, src in (("sfbdiag", binary), ("evtx_dump", dump)):
+    shutil.copy2(src, os.path.join(fresh, name))
+binary, dump = os.path.join(fresh, "sfbdiag"), os.path.join(fresh, "evtx_dump")
+atexit.register(shutil.rmtree, fresh, True)
 null = os.open(os.devnull, os.O_WRONLY)
 
 
