@@ -572,8 +572,7 @@ impl FactsCollector {
         if self.registers.len() >= self.register_cap.unwrap_or(MAX_REGISTERS) {
             self.drop_oldest_registers();
         }
-        let user = user_of(m.header("To").or_else(|| m.header("From")));
-        self.count_user_uri(m.header("To").or_else(|| m.header("From")));
+        let user = self.count_user_uri(m.header("To").or_else(|| m.header("From")));
         let www: Vec<&str> = m
             .headers_named("WWW-Authenticate")
             .chain(m.headers_named("Proxy-Authenticate"))
@@ -655,11 +654,11 @@ impl FactsCollector {
         });
     }
 
-    /// One more sighting of the user's address, from a header naming it.
-    fn count_user_uri(&mut self, header: Option<&str>) {
-        if let Some(u) = user_of(header) {
-            *self.user_uris.entry(u).or_default() += 1;
-        }
+    /// One more sighting of the user's address, from a header naming it; the address it names.
+    fn count_user_uri(&mut self, header: Option<&str>) -> Option<String> {
+        let u = user_of(header)?;
+        *self.user_uris.entry(u.clone()).or_default() += 1;
+        Some(u)
     }
 
     /// A request of a signed-in client in its event 11: the latest one is kept, and its `From`
@@ -680,9 +679,8 @@ impl FactsCollector {
         if matches!(m.status(), Some(401 | 407)) {
             return;
         }
-        self.count_user_uri(m.header("From"));
+        let user = self.count_user_uri(m.header("From"));
         let Some(ts) = r.ts else { return };
-        let user = user_of(m.header("From"));
         let known = self.activity.iter().position(|a| a.user == user);
         if known.is_some_and(|i| self.activity[i].ts.naive() >= ts.naive()) {
             return;
