@@ -182,6 +182,9 @@ pub struct FactsCollector {
     /// For each user, the latest request the client made as that signed-in endpoint (a
     /// SUBSCRIBE, an INVITE...) that its event 11 reports: when, where, and what was answered.
     activity: Vec<Activity>,
+    /// The client's own reports (Lync/Communicator event 3) that a sign-in name did not
+    /// resolve: when, where, and the name.
+    unresolved: Vec<(Ts, SourceLoc, String)>,
 }
 
 /// A request only a registered client makes, read out of its event 11.
@@ -242,6 +245,22 @@ fn user_of(header: Option<&str>) -> Option<String> {
         .and_then(sip::uri_in)
         .map(|u| u.to_ascii_lowercase())
         .filter(|u| u.contains('@'))
+}
+
+/// Client reports of unresolved sign-in names kept per case.
+const MAX_UNRESOLVED: usize = 1000;
+
+/// The public sign-in name a client's event 3 could not resolve (`sip.contoso.com`,
+/// `lyncdiscover.contoso.com`, `_sip._tls.contoso.com`): from its data items, else its message.
+/// The internal names (`sipinternal`, `lyncdiscoverinternal`) are asked first wherever the
+/// client is, and fail outside the company network by design.
+fn unresolved_sign_in_name(e: &crate::model::WinEvent) -> Option<String> {
+    let from_data = e.data.iter().map(|(_, v)| v);
+    let from_message = e.message.iter().map(String::as_str);
+    from_data.chain(from_message).flat_map(hostnames).find(|h| {
+        lync_record(h)
+            .is_some_and(|(r, _)| matches!(r, "sip" | "lyncdiscover" | "_sip._tls" | "sipexternal"))
+    })
 }
 
 /// Signed-in users followed one by one; more on one computer is not one person's case.
@@ -461,6 +480,15 @@ impl FactsCollector {
             }
             Body::Event(e) => {
                 self.client_dns.observe(e, &r.source, r.ts);
+                if e.event_id == 3
+                    && (e.provider.eq_ignore_ascii_case("lync")
+                        || e.provider.eq_ignore_ascii_case("communicator"))
+                    && let Some(ts) = r.ts
+                    && self.unresolved.len() < MAX_UNRESOLVED
+                    && let Some(name) = unresolved_sign_in_name(e)
+                {
+                    self.unresolved.push((ts, r.source.clone(), name));
+                }
                 if self.kdc.len() < 1000
                     && let Some((client, server, utc)) = kerberos_times(e, r.ts)
                 {
@@ -950,6 +978,7 @@ impl FactsCollector {
 
         // DNS picture.
         self.dns_facts(&sip_domain, tenant == "online", &mut facts);
+        self.intermittent_dns_facts(&attempts, &mut facts);
 
         // Trust of the registrar's domain.
         let before = facts.len();
@@ -1063,6 +1092,57 @@ impl FactsCollector {
             ));
         }
         best
+    }
+
+    /// A sign-in name the client could not resolve both before and after it signed in, within
+    /// the 72 hours DNS changes take to spread: some resolver it used had the record and some
+    /// did not (a record missing everywhere fails every time). Without the resolvers' own
+    /// answers this is a reading of the timeline, so it stands beside them, not for them.
+    fn intermittent_dns_facts(&self, attempts: &[Attempt], facts: &mut Vec<Fact>) {
+        const SPREAD_SECS: i64 = 72 * 3600;
+        let successes: Vec<chrono::NaiveDateTime> = attempts
+            .iter()
+            .filter(|a| a.outcome == "succeeded")
+            .filter_map(|a| a.final_ts.or(a.at).map(|t| t.naive()))
+            .collect();
+        let mut names: Vec<&str> = Vec::new();
+        for (_, _, n) in &self.unresolved {
+            if !names.contains(&n.as_str()) {
+                names.push(n);
+            }
+        }
+        for name in names {
+            let times: Vec<(&Ts, &SourceLoc)> = self
+                .unresolved
+                .iter()
+                .filter(|(_, _, n)| n == name)
+                .map(|(t, s, _)| (t, s))
+                .collect();
+            let between = successes.iter().find(|&&ok| {
+                let before = times
+                    .iter()
+                    .any(|(t, _)| t.naive() < ok && (ok - t.naive()).num_seconds() <= SPREAD_SECS);
+                let after = times
+                    .iter()
+                    .any(|(t, _)| t.naive() > ok && (t.naive() - ok).num_seconds() <= SPREAD_SECS);
+                before && after
+            });
+            let Some(&ok) = between else { continue };
+            // The latest failure is the evidence line: it is the state the case ends in.
+            let Some((last, src)) = times.iter().max_by_key(|(t, _)| t.naive()) else {
+                continue;
+            };
+            let mut f = Fact::new(
+                "dns-intermittent",
+                (*src).clone(),
+                Some(**last),
+                format!(
+                    "{name} did not resolve for the client before and after it signed in at {ok}: one resolver it used has the record, another not yet"
+                ),
+            );
+            f.set("name", name).set("failures", times.len());
+            facts.push(f);
+        }
     }
 
     fn dns_facts(&self, _sip_domain: &Option<String>, online: bool, facts: &mut Vec<Fact>) {

@@ -151,16 +151,7 @@ enum Confidence {
 
 /// Blind-round cases the tool still gets wrong, each with why; the check fails once one of them
 /// comes right, so the list cannot go stale.
-const KNOWN_MISSES: &[(&str, &str)] = &[
-    // The office network's resolver lacks the sign-in record while the home one has it; only the
-    // network profile's connect events tell the two networks apart, and they are not read yet.
-    // The round's README allows dns-records-missing as a fair answer.
-    (
-        "fixtures/events-only-8",
-        "c13_engb_dns_propagation_two_networks.zip",
-    ),
-];
-
+const KNOWN_MISSES: &[(&str, &str)] = &[];
 fn check_cases_with(dir: &str, at_least: usize, none_means: Confidence) {
     let exp = expectations_in(dir);
     assert!(
