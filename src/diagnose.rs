@@ -19,6 +19,9 @@ const MANY_ACCOUNTS: usize = 5;
 const MANY_ACCOUNTS_FACTOR: f64 = 0.5;
 /// Accounts failing across the whole case that make a few lockouts part of a spray.
 const SPRAY_ACCOUNTS: usize = 10;
+/// With no SIP address to tell the user by, this many accounts failing to log on is a shared
+/// computer or a domain controller, not one person's sign-in.
+const SHARED_ACCOUNTS: usize = 3;
 /// What is left of a cause whose logon failures are all other accounts' than the user's.
 const OTHER_ACCOUNTS_FACTOR: f64 = 0.3;
 /// Security audits of a logon, whose account is the one that signs in: failures (4625, 4771,
@@ -182,16 +185,26 @@ pub fn build_report(
     let mut scored: Vec<Scored> = Vec::new();
     // Every account some logon failure of the case is about, whatever the cause.
     let mut failing_accounts: Vec<&str> = Vec::new();
+    // How many failures each of them had, in the same order.
+    let mut failures_of: Vec<u64> = Vec::new();
     for (r, h) in rules.rules.iter().zip(&hits.per_rule) {
         if r.clears || h.count == 0 {
             continue;
         }
-        for a in &h.accounts {
-            if failing_accounts.len() < 64 && !failing_accounts.contains(&a.as_str()) {
-                failing_accounts.push(a);
+        for (a, &n) in h.accounts.iter().zip(&h.account_count) {
+            match failing_accounts.iter().position(|x| *x == a.as_str()) {
+                Some(i) => failures_of[i] += u64::from(n),
+                None if failing_accounts.len() < 64 => {
+                    failing_accounts.push(a);
+                    failures_of.push(u64::from(n));
+                }
+                None => {}
             }
         }
     }
+    // One account with most of the failures is the one in trouble; the rest is background.
+    let total_failures: u64 = failures_of.iter().sum();
+    let one_account_dominates = failures_of.iter().any(|&n| n * 10 >= total_failures * 6);
     // Who the user is as a logon audit names them: the user part of the SIP address, once some
     // account of the case can be theirs. A domain controller's log holds everyone's logons; a
     // rule whose every matching event is about another account says nothing about this user.
@@ -232,6 +245,31 @@ pub fn build_report(
         let (theirs, mine): (Vec<usize>, Vec<usize>) =
             matched.iter().partition(|&&ri| others_only(ri));
         let (mut only_others, mut left_out) = (None, None);
+        // Nothing names the user (no SIP address) and several accounts fail to log on here: a
+        // shared computer's or a domain's background, whichever of them the user may be.
+        let logon_audits_only = matched.iter().all(|&ri| {
+            rules.rules[ri].corroborating
+                || rules
+                    .allowed_event_ids(ri)
+                    .is_some_and(|ids| ids.iter().all(|id| LOGON_AUDITS.contains(id)))
+        });
+        if user.is_none()
+            && failing_accounts.len() >= SHARED_ACCOUNTS
+            && !one_account_dominates
+            && logon_audits_only
+        {
+            let shown: Vec<&str> = failing_accounts.iter().take(4).copied().collect();
+            only_others = Some(format!(
+                "logons fail here for {} accounts ({}{}) and nothing in the case says which one is the user's: a shared computer's or a domain's background unless the user is among them",
+                failing_accounts.len(),
+                shown.join(", "),
+                if failing_accounts.len() > shown.len() {
+                    ", ..."
+                } else {
+                    ""
+                }
+            ));
+        }
         if !theirs.is_empty() {
             let mut names: Vec<&str> = Vec::new();
             for &ri in &theirs {
