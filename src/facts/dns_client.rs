@@ -204,7 +204,14 @@ fn read(e: &WinEvent, at: &SourceLoc) -> Option<ClientDnsEvent> {
             .data("QueryResults")
             .map(str::to_string)
             .or_else(|| after("Results ").map(|r| r.lines().next().unwrap_or("").to_string()));
-        (None, status, results)
+        // A query's end names no server, but where a `ServerList` item comes with it (as the
+        // query's start, 3006, has one) the servers asked tell one network's resolvers from
+        // another's.
+        let servers = e
+            .data("ServerList")
+            .map(|l| l.trim().trim_end_matches(';').to_string())
+            .filter(|l| !l.is_empty());
+        (servers, status, results)
     };
     Some(ClientDnsEvent {
         name,
@@ -348,6 +355,43 @@ mod tests {
             .collect();
         v.sort_by(|a, b| a.0.cmp(&b.0));
         v
+    }
+
+    /// A query's end that lists the servers it asked: the home router's answer and the office
+    /// resolver's "no such name" are two resolvers, not one that changed its mind.
+    #[test]
+    fn a_query_end_with_its_server_list_is_that_servers_answer() {
+        let mut c = ClientDns::default();
+        let end_via = |c: &mut ClientDns, day: u32, servers: &str, status: &str, results: &str| {
+            c.observe(
+                &ev(
+                    3008,
+                    &[
+                        ("QueryName", "sip.contoso.com"),
+                        ("QueryType", "1"),
+                        ("ServerList", servers),
+                        ("QueryStatus", status),
+                        ("QueryResults", results),
+                    ],
+                ),
+                &at(),
+                Some(at_time(day, 0)),
+            );
+        };
+        end_via(&mut c, 1, "192.168.1.254", "0", "::ffff:52.112.64.13;");
+        end_via(&mut c, 2, "10.0.0.2;", "9003", "");
+        let o = outcomes(&c);
+        assert_eq!(o.len(), 2, "{o:?}");
+        assert!(
+            o.iter()
+                .any(|(s, out, _)| s == "10.0.0.2" && *out == DnsOutcome::NxDomain),
+            "{o:?}"
+        );
+        assert!(
+            o.iter()
+                .any(|(s, out, _)| s == "192.168.1.254" && *out == DnsOutcome::Answer),
+            "{o:?}"
+        );
     }
 
     #[test]
