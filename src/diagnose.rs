@@ -216,17 +216,19 @@ pub fn build_report(
             .find(|a| may_be_user(a, u))
             .map(String::as_str)
     });
+    // Only a logon audit's account is the one signing in; a directory change (5136) names the
+    // administrator who made it.
+    let logon_audit = |ri: usize| -> bool {
+        rules
+            .allowed_event_ids(ri)
+            .is_some_and(|ids| ids.iter().all(|id| LOGON_AUDITS.contains(id)))
+    };
     let others_only = |ri: usize| -> bool {
         let (Some(u), Some(_)) = (user.as_deref(), user_account) else {
             return false;
         };
-        // Only a logon audit's account is the one signing in; a directory change (5136) names
-        // the administrator who made it.
-        let logon_audit = rules
-            .allowed_event_ids(ri)
-            .is_some_and(|ids| ids.iter().all(|id| LOGON_AUDITS.contains(id)));
         let h = &hits.per_rule[ri];
-        logon_audit
+        logon_audit(ri)
             && !h.accounts.is_empty()
             && h.account_count.iter().map(|&n| u64::from(n)).sum::<u64>() == h.count
             && h.accounts.iter().all(|a| !may_be_user(a, u))
@@ -247,12 +249,9 @@ pub fn build_report(
         let (mut only_others, mut left_out) = (None, None);
         // Nothing names the user (no SIP address) and several accounts fail to log on here: a
         // shared computer's or a domain's background, whichever of them the user may be.
-        let logon_audits_only = matched.iter().all(|&ri| {
-            rules.rules[ri].corroborating
-                || rules
-                    .allowed_event_ids(ri)
-                    .is_some_and(|ids| ids.iter().all(|id| LOGON_AUDITS.contains(id)))
-        });
+        let logon_audits_only = matched
+            .iter()
+            .all(|&ri| rules.rules[ri].corroborating || logon_audit(ri));
         if user.is_none()
             && failing_accounts.len() >= SHARED_ACCOUNTS
             && !one_account_dominates
