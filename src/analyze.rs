@@ -100,8 +100,7 @@ impl<'r> Case<'r> {
         // the SIP rules see it.
         if let Body::Event(e) = &rec.body
             && e.event_id == 11
-            && (e.provider.eq_ignore_ascii_case("lync")
-                || e.provider.eq_ignore_ascii_case("communicator")
+            && (crate::facts::is_client_provider(&e.provider)
                 || (e.provider.trim().is_empty() && is_client_sip_failure(e)))
             && let Some(msg) = e.message.clone().or_else(|| {
                 // An EVTX record carries no rendered message: the SIP text is in its

@@ -257,16 +257,10 @@ pub fn build_report(
             && !one_account_dominates
             && logon_audits_only
         {
-            let shown: Vec<&str> = failing_accounts.iter().take(4).copied().collect();
             only_others = Some(format!(
-                "logons fail here for {} accounts ({}{}) and nothing in the case says which one is the user's: a shared computer's or a domain's background unless the user is among them",
+                "logons fail here for {} accounts ({}) and nothing in the case says which one is the user's: a shared computer's or a domain's background unless the user is among them",
                 failing_accounts.len(),
-                shown.join(", "),
-                if failing_accounts.len() > shown.len() {
-                    ", ..."
-                } else {
-                    ""
-                }
+                some_of(&failing_accounts, 4)
             ));
         }
         if !theirs.is_empty() {
@@ -356,12 +350,10 @@ pub fn build_report(
         }
         if accounts.len() >= MANY_ACCOUNTS {
             score *= MANY_ACCOUNTS_FACTOR;
-            let shown: Vec<&str> = accounts.iter().take(6).copied().collect();
             notes.push(format!(
-                "the logon failures are spread over {} accounts ({}{}): more like a domain controller's background or a password spray than one user's sign-in; look for the user's own account among them",
+                "the logon failures are spread over {} accounts ({}): more like a domain controller's background or a password spray than one user's sign-in; look for the user's own account among them",
                 accounts.len(),
-                shown.join(", "),
-                if accounts.len() > shown.len() { ", ..." } else { "" }
+                some_of(&accounts, 6)
             ));
         }
         if let Some((t, ri)) = cleared_by {
@@ -570,6 +562,15 @@ pub fn build_report(
         skew,
         rules.origin.clone(),
     )
+}
+
+/// The first `n` names, then `...` when there are more.
+fn some_of(names: &[&str], n: usize) -> String {
+    let mut s = names[..names.len().min(n)].join(", ");
+    if names.len() > n {
+        s.push_str(", ...");
+    }
+    s
 }
 
 /// The user part of a SIP address (`sip:tom.lee@contoso.com` gives `tom.lee`), lower case.

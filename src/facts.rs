@@ -234,6 +234,18 @@ fn signed_in_attempt(a: &Activity) -> Attempt {
     }
 }
 
+impl Attempt {
+    /// When it ended, or else when it began.
+    fn when(&self) -> Option<Ts> {
+        self.final_ts.or(self.at)
+    }
+}
+
+/// The Lync / Communicator client's own event source.
+pub(crate) fn is_client_provider(provider: &str) -> bool {
+    provider.eq_ignore_ascii_case("lync") || provider.eq_ignore_ascii_case("communicator")
+}
+
 /// A user's SIP domain; an address (`sip:1234@192.168.43.20`) is not a domain.
 fn domain_of_user(uri: &str) -> Option<String> {
     sip::domain_of_uri(uri).filter(|d| d.parse::<std::net::IpAddr>().is_err() && d.contains('.'))
@@ -271,7 +283,7 @@ const MAX_USERS: usize = 8;
 /// fails in one burst and then signs in with the right one, so that reads as one person's case,
 /// as before.
 fn failing_user_among_others(attempts: &[Attempt]) -> Option<String> {
-    let time = |a: &Attempt| a.final_ts.or(a.at).map(|t| t.naive());
+    let time = |a: &Attempt| a.when().map(|t| t.naive());
     let mut users: Vec<&str> = Vec::new();
     for u in attempts.iter().filter_map(|a| a.user.as_deref()) {
         if !users.contains(&u) {
@@ -481,8 +493,7 @@ impl FactsCollector {
             Body::Event(e) => {
                 self.client_dns.observe(e, &r.source, r.ts);
                 if e.event_id == 3
-                    && (e.provider.eq_ignore_ascii_case("lync")
-                        || e.provider.eq_ignore_ascii_case("communicator"))
+                    && is_client_provider(&e.provider)
                     && let Some(ts) = r.ts
                     && self.unresolved.len() < MAX_UNRESOLVED
                     && let Some(name) = unresolved_sign_in_name(e)
@@ -874,11 +885,7 @@ impl FactsCollector {
         for a in &self.activity {
             let at = attempts
                 .iter()
-                .position(|b| {
-                    b.final_ts
-                        .or(b.at)
-                        .is_some_and(|t| t.naive() > a.ts.naive())
-                })
+                .position(|b| b.when().is_some_and(|t| t.naive() > a.ts.naive()))
                 .unwrap_or(attempts.len());
             attempts.insert(at, signed_in_attempt(a));
         }
@@ -894,7 +901,7 @@ impl FactsCollector {
         let succeeded_at = attempts
             .iter()
             .filter(|a| a.outcome == "succeeded")
-            .filter_map(|a| a.final_ts.or(a.at))
+            .filter_map(Attempt::when)
             .max();
         let any_success = attempts.iter().any(|a| a.outcome == "succeeded");
         let tenant = self.tenant(&attempts);
@@ -938,7 +945,7 @@ impl FactsCollector {
                     )
                 }
             );
-            let mut f = Fact::new("signin-attempt", src, a.final_ts.or(a.at), headline);
+            let mut f = Fact::new("signin-attempt", src, a.when(), headline);
             f.set("outcome", &a.outcome)
                 .set("requests", a.requests)
                 .set("credentialed", a.credentialed)
@@ -1103,7 +1110,7 @@ impl FactsCollector {
         let successes: Vec<chrono::NaiveDateTime> = attempts
             .iter()
             .filter(|a| a.outcome == "succeeded")
-            .filter_map(|a| a.final_ts.or(a.at).map(|t| t.naive()))
+            .filter_map(|a| a.when().map(|t| t.naive()))
             .collect();
         let mut names: Vec<&str> = Vec::new();
         for (_, _, n) in &self.unresolved {
