@@ -8,6 +8,10 @@ N=${1:-1000}
 WORK=${WORK:-/tmp/sfbdiag-batch}
 cargo build --release --quiet --bin sfbdiag --example gen_cases
 BIN=$PWD/target/release/sfbdiag
+if [ "$(uname -sm)" = "Linux x86_64" ]; then # the binary we ship (see benches/compare.sh)
+  cargo build-release --quiet
+  BIN=$PWD/target/x86_64-unknown-linux-gnu/release/sfbdiag
+fi
 if [ ! -d "$WORK/corpus" ]; then
   target/release/examples/gen_cases corpus "$WORK/corpus" --count "$N" --seed 42 >/dev/null
   mv "$WORK/corpus/labels.csv" "$WORK/labels.csv"

@@ -9,7 +9,14 @@ MB=${1:-512}
 WORK=${WORK:-/tmp/sfbdiag-compare}
 mkdir -p "$WORK"
 cargo build --release --quiet --bin sfbdiag --example gen_cases
+# The binary we ship: on x86_64 Linux, `cargo build-release` (.cargo/config.toml) links it
+# statically; elsewhere it is the usual `cargo build --release` one.
 BIN=target/release/sfbdiag
+if [ "$(uname -sm)" = "Linux x86_64" ]; then
+  cargo build-release --quiet
+  BIN=target/x86_64-unknown-linux-gnu/release/sfbdiag
+fi
+echo "sfbdiag: $BIN ($(file -b "$BIN" | cut -d, -f1,4))"
 LOG="$WORK/big-$MB.UccApilog"
 [ -s "$LOG" ] || target/release/examples/gen_cases big-log "$LOG" --mb "$MB" --seed 11 >/dev/null
 [ -s "$LOG.zip" ] || (cd "$WORK" && zip -q -1 "$(basename "$LOG").zip" "$(basename "$LOG")")
@@ -44,8 +51,13 @@ hyperfine --warmup 2 --runs 10 --export-json "$WORK/evtx.json" \
   "for f in $EVTX; do evtx_dump -o jsonl \$f > /dev/null 2>&1 || true; done" >/dev/null
 ratio "the real .evtx samples (vs evtx_dump -o jsonl)" "$WORK/evtx.json"
 
-# One file at a time, the two tools alternating run by run (see the script).
+# One file at a time, the two tools alternating run by run (see the script); and the same for
+# the dynamically linked `cargo build --release` binary, for comparison.
 benches/evtx_each.py "$BIN"
+if [ "$BIN" != target/release/sfbdiag ]; then
+  echo "the same, dynamically linked (cargo build --release):"
+  benches/evtx_each.py target/release/sfbdiag
+fi
 
 SMALL=fixtures/cases/clock-skew-1013.zip
 hyperfine -N --warmup 3 --runs 30 --export-json "$WORK/small.json" "$BIN analyze --format json --output /dev/null $SMALL" >/dev/null

@@ -15,7 +15,10 @@ import tempfile
 import time
 
 here = os.path.dirname(os.path.abspath(__file__))
-binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "target", "release", "sfbdiag")
+# Default: the binary we ship (`cargo build-release`, see .cargo/config.toml) when built, else
+# the `cargo build --release` one.
+shipped = os.path.join(here, "..", "target", "x86_64-unknown-linux-gnu", "release", "sfbdiag")
+binary = sys.argv[1] if len(sys.argv) > 1 else (shipped if os.path.exists(shipped) else os.path.join(here, "..", "target", "release", "sfbdiag"))
 files = sys.argv[2:] or sorted(glob.glob(os.path.join(here, "..", "..", "shared", "samples", "real", "*.evtx")))
 runs = int(os.environ.get("N", "100"))
 dump = os.environ.get("EVTX_DUMP") or next(
