@@ -536,6 +536,34 @@ pub fn build_report(
         });
     }
 
+    // A sign-in that worked, then failed again for a reason that still stands: the client's
+    // later failures (its event 3, a logon audit) are no REGISTER, so the attempts end with the
+    // success, but the summary must not say "succeeded" beside a cause seen after it.
+    if signin.last_outcome == "succeeded"
+        && let Some(ok) = success_at
+        && let Some((d, t)) = diagnoses.iter().find_map(|d| {
+            if d.recovered || d.confidence == "low" || d.cause == "server-trust-prompt" {
+                return None;
+            }
+            let t = d
+                .rules
+                .iter()
+                .filter_map(|m| rules.rules.iter().position(|r| *r.id == *m.rule))
+                .filter(|&ri| !rules.rules[ri].clears)
+                .filter_map(|ri| hits.per_rule[ri].last_ts)
+                .max_by_key(|t| t.naive())?;
+            (t.naive() > ok.naive()).then_some((d, t))
+        })
+    {
+        signin.last_outcome = "failed".into();
+        signin.last_attempt_at = Some(t);
+        warnings.push(format!(
+            "the client signed in at {}, but the evidence for {} goes on until {}: the sign-in is reported as failed",
+            to_utc(Some(ok), utc_offset).unwrap_or(ok),
+            d.cause,
+            to_utc(Some(t), utc_offset).unwrap_or(t)
+        ));
+    }
     // A sign-in that never reached REGISTER but shows failure evidence failed; evidence weak
     // enough to be low (a domain's background of failures) does not say so.
     if signin.last_outcome == "unknown"

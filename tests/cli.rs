@@ -677,3 +677,38 @@ fn a_cause_put_right_earlier_does_not_absorb_a_later_failure() {
         "{d}"
     );
 }
+
+/// The client signed in, then its event 3 kept failing for the next day: no REGISTER shows
+/// those failures, but the summary follows the cause still standing, and says why. A failure
+/// that came before the sign-in that worked leaves the summary at "succeeded".
+#[test]
+fn failures_after_the_last_sign_in_make_the_summary_failed() {
+    let j = analyze(
+        &root().join("fixtures/events-only-8/c13_engb_dns_propagation_two_networks.zip"),
+        &[],
+    );
+    assert_eq!(j["diagnoses"][0]["cause"], "dns-propagation-pending", "{j}");
+    assert_eq!(j["signin"]["last_outcome"], "failed", "{}", j["signin"]);
+    assert_eq!(
+        j["signin"]["last_attempt_at"], "2025-06-11T08:23:44.163Z",
+        "{}",
+        j["signin"]
+    );
+    assert!(j["signin"]["succeeded_at"].is_string(), "{}", j["signin"]);
+    assert!(
+        j["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .any(|w| w.as_str().is_some_and(|w| w.contains("goes on until"))),
+        "{}",
+        j["warnings"]
+    );
+
+    let j = analyze(
+        &root().join("fixtures/cases/failed-then-recovered.UccApilog"),
+        &[],
+    );
+    assert_eq!(j["signin"]["last_outcome"], "succeeded", "{}", j["signin"]);
+    assert_eq!(j["diagnoses"][0]["recovered"], true, "{j}");
+}
