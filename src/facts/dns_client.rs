@@ -156,8 +156,11 @@ impl ClientDns {
 /// Read a 3008 or 3011 from its data, or from its message (text exports carry only that).
 fn read(e: &WinEvent, at: &SourceLoc) -> Option<ClientDnsEvent> {
     let msg = e.message.as_deref().unwrap_or("");
+    // Exports and Windows versions differ in the case of the message's words ("Response Status",
+    // "response status"); lower-casing ASCII keeps every byte where it was.
+    let lower = msg.to_ascii_lowercase();
     let after = |key: &str| -> Option<&str> {
-        let i = msg.find(key)? + key.len();
+        let i = lower.find(&key.to_ascii_lowercase())? + key.len();
         Some(msg[i..].trim_start())
     };
     let word = |s: &str| -> String {
@@ -167,6 +170,12 @@ fn read(e: &WinEvent, at: &SourceLoc) -> Option<ClientDnsEvent> {
             .trim_end_matches('.')
             .to_string()
     };
+    let english = e.data("QueryName").is_some()
+        || after("for the name ").is_some()
+        || after("for name ").is_some();
+    if !english {
+        return read_any_language(e.event_id, msg, at);
+    }
     let name = e
         .data("QueryName")
         .map(str::to_string)
@@ -218,6 +227,69 @@ fn read(e: &WinEvent, at: &SourceLoc) -> Option<ClientDnsEvent> {
         qtype,
         server,
         status: status.trim().parse().ok()?,
+        results,
+        at: at.clone(),
+        ts: None,
+    })
+}
+
+/// A 3008 or 3011 whose message is in another language (a text export of a localized Windows
+/// carries nothing else). Its words differ, but its values come in the order of the event's
+/// fields: for 3011 the server's address, the name, the type and the status; for 3008 the name,
+/// the type, the query options, the status and then the records.
+fn read_any_language(id: u32, msg: &str, at: &SourceLoc) -> Option<ClientDnsEvent> {
+    let tokens: Vec<(usize, &str)> = msg
+        .split_whitespace()
+        .map(|t| {
+            let t = t.trim_matches(|c: char| matches!(c, ',' | ';' | '"' | '\'' | '(' | ')'));
+            (
+                t.as_ptr() as usize - msg.as_ptr() as usize,
+                t.trim_end_matches('.'),
+            )
+        })
+        .collect();
+    let is_ip = |t: &str| t.parse::<std::net::IpAddr>().is_ok();
+    let is_name = |t: &str| {
+        t.contains('.')
+            && t.bytes().any(|c| c.is_ascii_alphabetic())
+            && t.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
+            && !is_ip(t)
+    };
+    let at_name = tokens.iter().position(|(_, t)| is_name(t))?;
+    let name = tokens[at_name].1.to_ascii_lowercase();
+    let numbers: Vec<(usize, &str)> = tokens[at_name + 1..]
+        .iter()
+        .filter(|(_, t)| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit()))
+        .copied()
+        .collect();
+    let (server, qtype, status, results) = if id == 3011 {
+        let server = tokens[..at_name].iter().find(|(_, t)| is_ip(t))?.1;
+        match numbers.as_slice() {
+            [(_, qtype), (_, status)] => (Some(server.to_string()), *qtype, *status, None),
+            _ => return None,
+        }
+    } else {
+        let [(_, qtype), _, (end, status), ..] = numbers.as_slice() else {
+            return None;
+        };
+        // The records, as the DNS client writes them whatever the language: `type:  5 target;`
+        // and addresses, each ended by `;`.
+        let rest = &msg[(*end + status.len()).min(msg.len())..];
+        let results = rest
+            .find("type:")
+            .or_else(|| {
+                rest.find(';')
+                    .map(|i| rest[..i].rfind(' ').map_or(0, |j| j + 1))
+            })
+            .map(|i| rest[i..].trim().to_string());
+        (None, *qtype, *status, results)
+    };
+    Some(ClientDnsEvent {
+        name,
+        qtype: Some(qtype_name(qtype)),
+        server,
+        status: status.parse().ok()?,
         results,
         at: at.clone(),
         ts: None,
@@ -517,6 +589,51 @@ mod tests {
         assert_eq!(l[1].0.canonical.as_deref(), Some("webdir.online.lync.com"));
         assert_eq!(l[1].0.addresses, vec!["52.113.64.140".to_string()]);
         assert_eq!(l[1].0.qtype.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn a_server_answer_reads_from_its_message_whatever_the_case_of_its_words() {
+        for msg in [
+            "Received response from DNS Server 10.0.0.53 for name lyncdiscover.contoso.com and Type 1 and Response Status 0",
+            "Received response from DNS Server 10.0.0.53 for name lyncdiscover.contoso.com and type 1 with response status 0",
+        ] {
+            let mut e = ev(3011, &[]);
+            e.message = Some(msg.to_string());
+            let r = read(&e, &at()).expect(msg);
+            assert_eq!(r.server.as_deref(), Some("10.0.0.53"), "{msg}");
+            assert_eq!(r.status, 0, "{msg}");
+            assert_eq!(r.name, "lyncdiscover.contoso.com", "{msg}");
+        }
+    }
+
+    #[test]
+    fn messages_in_other_languages_read_by_the_order_of_their_values() {
+        let mut e = ev(3011, &[]);
+        e.message = Some("Byla přijata odpověď ze serveru DNS 10.40.1.10 pro název lyncdiscover.modrasova.cz a typ 1 se stavem odpovědi 0".into());
+        let r = read(&e, &at()).expect("3011");
+        assert_eq!(
+            (r.server.as_deref(), r.name.as_str(), r.status),
+            (Some("10.40.1.10"), "lyncdiscover.modrasova.cz", 0)
+        );
+        let mut e = ev(3008, &[]);
+        e.message = Some("Dotaz DNS pro název lyncdiscover.modrasova.cz, typ 1, možnosti dotazu 140738562228224 byl dokončen se stavem 0. Výsledky type:  5 webdir.online.lync.com;::ffff:52.112.196.17;".into());
+        let r = read(&e, &at()).expect("3008");
+        assert_eq!(
+            (r.server, r.name.as_str(), r.status),
+            (None, "lyncdiscover.modrasova.cz", 0)
+        );
+        assert_eq!(
+            r.results.as_deref(),
+            Some("type:  5 webdir.online.lync.com;::ffff:52.112.196.17;")
+        );
+        let mut e = ev(3008, &[]);
+        e.message = Some("Dotaz DNS pro název sip.modrasova.cz, typ 1, možnosti dotazu 140738562228224 byl dokončen se stavem 9003. Výsledky ".into());
+        let r = read(&e, &at()).expect("3008 failed");
+        assert_eq!((r.name.as_str(), r.status), ("sip.modrasova.cz", 9003));
+        // Not a DNS-Client message at all: nothing read.
+        let mut e = ev(3011, &[]);
+        e.message = Some("Služba byla spuštěna.".into());
+        assert!(read(&e, &at()).is_none());
     }
 
     #[test]
