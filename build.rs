@@ -333,7 +333,7 @@ fn rule_set_rust(files: &[(String, schema::RawCause)], ops: &[cond_syntax::Op]) 
     for (ci, (file, c)) in files.iter().enumerate() {
         let yields: Vec<String> = c.yields_to.iter().map(|(y, _)| y.clone()).collect();
         causes.push(format!(
-            "CauseDef {{ id: {}, title: {}, summary: {}, user_sees: {}, resolution: {}, references: {}, yields_to: {}, not_a_failure: {}, file: {} }}",
+            "CauseDef {{ id: {}, title: {}, summary: {}, user_sees: {}, resolution: {}, references: {}, yields_to: {}, not_a_failure: {}, stops_every_signin: {}, file: {} }}",
             string(&c.id),
             string(&c.title),
             string(&c.summary),
@@ -342,6 +342,7 @@ fn rule_set_rust(files: &[(String, schema::RawCause)], ops: &[cond_syntax::Op]) 
             strings(&c.references),
             strings(&yields),
             c.not_a_failure,
+            c.stops_every_signin,
             string(file),
         ));
         for r in &c.rules {

@@ -320,7 +320,9 @@ pub fn build_report(
                 .filter_map(|&ri| {
                     cleared_at(rules, hits, &matched, ri, last_evidence).map(|t| (t, ri))
                 })
-                .max_by_key(|(t, _)| t.naive())
+                // The first sign that it was put right: an unlock, before the ticket that the
+                // unlocked account was then granted.
+                .min_by_key(|(t, _)| t.naive())
         };
         // The sign-in worked in the end, or the condition was put right, and the evidence is
         // weak: nothing worth reporting.
@@ -366,6 +368,32 @@ pub fn build_report(
                     .unwrap_or_default(),
                 lower_first(r.evidence.trim_end_matches('.'))
             ));
+        }
+        // A condition that stops every sign-in while it holds (an AD FS certificate the client
+        // does not trust) cannot have been there when a sign-in worked: evidence on both sides
+        // of one is about another server (a printer's self-signed certificate).
+        if c.stops_every_signin && !recovered && cleared_by.is_none() {
+            let first_evidence = matched
+                .iter()
+                .filter(|&&ri| !rules.rules[ri].clears)
+                .filter_map(|&ri| hits.per_rule[ri].first_ts)
+                .min_by_key(|t| t.naive());
+            if let (Some(a), Some(b)) = (first_evidence, last_evidence)
+                && let Some(ok) = signin
+                    .timeline
+                    .iter()
+                    .filter(|t| t.outcome == "succeeded")
+                    .filter_map(|t| t.when())
+                    .find(|t| a.naive() < t.naive() && t.naive() < b.naive())
+            {
+                score *= RECOVERED_FACTOR;
+                notes.push(format!(
+                    "the user signed in successfully at {} between this evidence ({} to {}), which could not happen while this condition held: the evidence is likely about another server",
+                    to_utc(Some(ok), utc_offset).map(|t| t.to_string()).unwrap_or_default(),
+                    to_utc(Some(a), utc_offset).map(|t| t.to_string()).unwrap_or_default(),
+                    to_utc(Some(b), utc_offset).map(|t| t.to_string()).unwrap_or_default(),
+                ));
+            }
         }
         if recovered {
             score *= RECOVERED_FACTOR;
@@ -464,9 +492,19 @@ pub fn build_report(
             }
         }
         // The line that shows the condition put right, after the evidence for it.
-        if let Some(ri) = s.cleared_by
-            && let Some(e) = hits.per_rule[ri].samples.last()
-        {
+        // A rule about accounts keeps samples of any account (a domain controller grants
+        // tickets all day): only the line of the clearing itself is shown, when it was kept.
+        let clearing_line = s.cleared_by.and_then(|ri| {
+            let h = &hits.per_rule[ri];
+            let at = s.over_at;
+            h.samples
+                .iter()
+                .rev()
+                .find(|e| at.is_some() && e.timestamp.map(|t| t.naive()) == at)
+                .or_else(|| h.accounts.is_empty().then(|| h.samples.last()).flatten())
+                .map(|e| (ri, e))
+        });
+        if let Some((ri, e)) = clearing_line {
             let mut e = e.clone();
             e.rule = rules.rules[ri].id.to_string();
             e.timestamp = to_utc(e.timestamp, utc_offset);

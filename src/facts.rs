@@ -236,7 +236,7 @@ fn signed_in_attempt(a: &Activity) -> Attempt {
 
 impl Attempt {
     /// When it ended, or else when it began.
-    fn when(&self) -> Option<Ts> {
+    pub fn when(&self) -> Option<Ts> {
         self.final_ts.or(self.at)
     }
 }

@@ -71,7 +71,7 @@ fn every_fixture_case_is_diagnosed_as_expected() {
 /// Cases with nothing but event logs, written from the reference without reading the rules.
 #[test]
 fn every_events_only_case_is_diagnosed_as_expected() {
-    // The fourth to ninth rounds' READMEs count a healthy case as one with nothing at medium or
+    // The fourth to tenth rounds' READMEs count a healthy case as one with nothing at medium or
     // high.
     for (dir, at_least, none_means) in [
         ("fixtures/events-only", 30, Confidence::Any),
@@ -83,6 +83,7 @@ fn every_events_only_case_is_diagnosed_as_expected() {
         ("fixtures/events-only-7", 24, Confidence::MediumOrHigh),
         ("fixtures/events-only-8", 24, Confidence::MediumOrHigh),
         ("fixtures/events-only-9", 20, Confidence::MediumOrHigh),
+        ("fixtures/events-only-10", 20, Confidence::MediumOrHigh),
     ] {
         check_cases_with(dir, at_least, none_means);
         // A healthy machine's background noise (Schannel alerts, unrelated DNS timeouts,
@@ -116,6 +117,37 @@ fn a_lockout_that_was_unlocked_is_reported_as_put_right() {
             .any(|e| e["rule"] == "password-reset-account-unlocked"),
         "{d}"
     );
+    // A domain controller grants tickets to everyone: no line about another account may stand
+    // as the proof that this one was put right.
+    for e in d["evidence"].as_array().expect("evidence") {
+        assert!(e["text"].as_str().unwrap_or("").contains("jdoe"), "{e}");
+    }
+}
+
+/// An untrusted certificate on both sides of a sign-in that worked is not the AD FS server's:
+/// while that one is untrusted no sign-in works. A printer's self-signed certificate, every day
+/// for a week, stays low.
+#[test]
+fn certificate_errors_around_a_working_sign_in_are_about_another_server() {
+    let j = analyze(
+        &root().join("fixtures/events-only-10/c11_th_evxml_healthy_printer_selfsigned.xml"),
+        &[],
+    );
+    let d = j["diagnoses"]
+        .as_array()
+        .expect("diagnoses")
+        .iter()
+        .find(|d| d["cause"] == "adfs-self-signed-cert")
+        .expect("the certificate errors are still listed");
+    assert_eq!(d["confidence"], "low", "{d}");
+    assert!(
+        d["why"]
+            .as_str()
+            .unwrap_or("")
+            .contains("between this evidence"),
+        "{d}"
+    );
+    assert_ne!(j["signin"]["last_outcome"], "failed", "{}", j["signin"]);
 }
 
 /// Newest-first event exports: the sign-in summary's last attempt is the latest one.
@@ -152,7 +184,18 @@ enum Confidence {
 
 /// Blind-round cases the tool still gets wrong, each with why; the check fails once one of them
 /// comes right, so the list cannot go stale.
-const KNOWN_MISSES: &[(&str, &str)] = &[];
+const KNOWN_MISSES: &[(&str, &str)] = &[
+    // The certificate-provisioning failure comes back on Thursday and on Friday, with no key
+    // errors. The reference calls it corrupted credentials when it repeats across sessions
+    // *after the sign-in data was deleted*; an event log cannot show the deletion, so sfbdiag
+    // reads a failure that survives into a new session a day later as having survived it, and
+    // ranks corrupted-credentials first with personal-certificate-cache beside it. The round's
+    // writer, seeing no deletion, expected personal-certificate-cache (and said so as a doubt).
+    (
+        "fixtures/events-only-10",
+        "c09_da_gwecsv_pcc_merger_new_domain.csv",
+    ),
+];
 fn check_cases_with(dir: &str, at_least: usize, none_means: Confidence) {
     let exp = expectations_in(dir);
     assert!(

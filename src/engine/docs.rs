@@ -61,6 +61,12 @@ pub fn causes_markdown(rules: &RuleSet) -> String {
                     .to_string(),
             );
         }
+        if c.stops_every_signin {
+            notes.push(
+                "While this condition holds no sign-in succeeds: evidence on both sides of a sign-in that worked is about something else, and counts for little."
+                    .to_string(),
+            );
+        }
         if !c.yields_to.is_empty() {
             let ys: Vec<String> = c
                 .yields_to

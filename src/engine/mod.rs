@@ -50,6 +50,9 @@ pub struct CauseDef {
     pub yields_to: Vec<Text>,
     /// A prompt rather than a failure: a later successful sign-in does not lower it.
     pub not_a_failure: bool,
+    /// While the condition holds, no sign-in can succeed: a sign-in that worked between its
+    /// evidence shows the evidence is about something else.
+    pub stops_every_signin: bool,
     pub file: Text,
 }
 
@@ -327,6 +330,7 @@ impl RuleSet {
                 references: texts(cf.references),
                 yields_to: cf.yields_to.into_iter().map(|(y, _)| y.into()).collect(),
                 not_a_failure: cf.not_a_failure,
+                stops_every_signin: cf.stops_every_signin,
                 file: file.clone().into(),
             });
             for rf in cf.rules {

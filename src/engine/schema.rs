@@ -19,6 +19,7 @@ pub struct RawCause {
     pub references: Vec<String>,
     pub yields_to: Vec<(String, usize)>,
     pub not_a_failure: bool,
+    pub stops_every_signin: bool,
     pub rules: Vec<RawRule>,
 }
 
@@ -60,6 +61,8 @@ struct CauseFile {
     yields_to: Vec<toml::Spanned<String>>,
     #[serde(default)]
     not_a_failure: bool,
+    #[serde(default)]
+    stops_every_signin: bool,
     #[serde(default, rename = "rule")]
     rules: Vec<RuleFile>,
 }
@@ -137,6 +140,7 @@ pub fn read_cause(text: &str) -> Result<RawCause, (usize, String)> {
         references: cf.references,
         yields_to: with_lines(&lines, cf.yields_to),
         not_a_failure: cf.not_a_failure,
+        stops_every_signin: cf.stops_every_signin,
         rules: cf
             .rules
             .into_iter()
