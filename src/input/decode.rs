@@ -8,8 +8,8 @@
 use std::io::{self, Read};
 
 use encoding_rs::{
-    Decoder, DecoderResult, Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1250, WINDOWS_1251,
-    WINDOWS_1252, WINDOWS_1254,
+    BIG5, Decoder, DecoderResult, EUC_KR, Encoding, GBK, SHIFT_JIS, UTF_8, UTF_16BE, UTF_16LE,
+    WINDOWS_1250, WINDOWS_1251, WINDOWS_1252, WINDOWS_1254,
 };
 
 /// How many bytes are read at a time.
@@ -30,6 +30,14 @@ pub enum TextEncoding {
     Windows1251,
     /// Turkish ANSI.
     Windows1254,
+    /// Korean ANSI (code page 949).
+    Windows949,
+    /// Japanese ANSI (code page 932, Shift JIS).
+    Windows932,
+    /// Simplified Chinese ANSI (code page 936, GBK).
+    Windows936,
+    /// Traditional Chinese ANSI (code page 950, Big5).
+    Windows950,
 }
 
 impl TextEncoding {
@@ -44,6 +52,10 @@ impl TextEncoding {
             TextEncoding::Windows1250 => "windows-1250",
             TextEncoding::Windows1251 => "windows-1251",
             TextEncoding::Windows1254 => "windows-1254",
+            TextEncoding::Windows949 => "windows-949",
+            TextEncoding::Windows932 => "shift_jis",
+            TextEncoding::Windows936 => "gbk",
+            TextEncoding::Windows950 => "big5",
         }
     }
     fn encoding(&self) -> &'static Encoding {
@@ -55,6 +67,10 @@ impl TextEncoding {
             TextEncoding::Windows1250 => WINDOWS_1250,
             TextEncoding::Windows1251 => WINDOWS_1251,
             TextEncoding::Windows1254 => WINDOWS_1254,
+            TextEncoding::Windows949 => EUC_KR,
+            TextEncoding::Windows932 => SHIFT_JIS,
+            TextEncoding::Windows936 => GBK,
+            TextEncoding::Windows950 => BIG5,
         }
     }
     fn bom_len(&self) -> usize {
@@ -112,6 +128,9 @@ fn ansi_code_page(sample: &[u8]) -> TextEncoding {
     let high = sample.iter().filter(|&&b| b >= 0x80).count();
     if high == 0 {
         return TextEncoding::Windows1252;
+    }
+    if let Some(e) = east_asian_code_page(sample) {
+        return e;
     }
     let mut long_runs = 0;
     let mut run = 0;
@@ -180,6 +199,61 @@ fn ansi_code_page(sample: &[u8]) -> TextEncoding {
     } else {
         TextEncoding::Windows1252
     }
+}
+
+/// The double-byte code page of a Korean, Japanese or Chinese Windows, when `sample` reads in
+/// one without a single malformed sequence and its text is that language's: Hangul syllables,
+/// kana among ideographs, or ideographs with the morning/afternoon words of a Chinese date
+/// (which tell GBK from Big5, where the same bytes are other ideographs). Latin and Cyrillic
+/// text leaves high bytes before spaces and punctuation, which no double-byte code page allows.
+fn east_asian_code_page(sample: &[u8]) -> Option<TextEncoding> {
+    // A sequence cut by the end of the sample is not malformed.
+    let mut end = sample.len();
+    while end > 0 && sample[end - 1] >= 0x80 && sample.len() - end < 2 {
+        end -= 1;
+    }
+    let sample = &sample[..end];
+    let read = |enc: &'static Encoding| -> Option<String> {
+        enc.decode_without_bom_handling_and_without_replacement(sample)
+            .map(|t| t.into_owned())
+    };
+    let script = |t: &str| {
+        let (mut wide, mut hangul, mut kana, mut han) = (0usize, 0usize, 0usize, 0usize);
+        for c in t.chars().filter(|c| !c.is_ascii()) {
+            wide += 1;
+            match c as u32 {
+                0xAC00..=0xD7A3 => hangul += 1,
+                0x3040..=0x30FF => kana += 1,
+                0x4E00..=0x9FFF => han += 1,
+                _ => {}
+            }
+        }
+        (wide, hangul, kana, han)
+    };
+    if let Some(t) = read(EUC_KR) {
+        let (wide, hangul, _, _) = script(&t);
+        if hangul >= 4 && hangul * 10 >= wide * 8 {
+            return Some(TextEncoding::Windows949);
+        }
+    }
+    if let Some(t) = read(SHIFT_JIS) {
+        let (wide, _, kana, han) = script(&t);
+        if kana >= 2 && (kana + han) * 10 >= wide * 8 {
+            return Some(TextEncoding::Windows932);
+        }
+    }
+    for (enc, name) in [
+        (GBK, TextEncoding::Windows936),
+        (BIG5, TextEncoding::Windows950),
+    ] {
+        if let Some(t) = read(enc) {
+            let (wide, _, _, han) = script(&t);
+            if han >= 4 && han * 10 >= wide * 8 && (t.contains("上午") || t.contains("下午")) {
+                return Some(name);
+            }
+        }
+    }
+    None
 }
 
 /// Limits a reader enforces on lines.
@@ -659,6 +733,30 @@ mod tests {
         let texts: Vec<_> = l.iter().map(|(_, s)| s.as_str()).collect();
         assert_eq!(texts, ["a", "b", "c", "d"]);
         assert_eq!(l[3].0, 4);
+    }
+
+    #[test]
+    fn east_asian_ansi_exports_are_read_in_their_code_page() {
+        let row = "Audit Failure,2025-08-14 오후 1:47:03,Microsoft-Windows-Security-Auditing,4625,Logon,\"계정에 로그온하지 못했습니다.\"\r\n";
+        let (bytes, _, bad) = EUC_KR.encode(row);
+        assert!(!bad);
+        assert_eq!(sniff_encoding(&bytes), TextEncoding::Windows949);
+        let row = "情報,2025/08/14 13:47:03,Microsoft-Windows-Time-Service,35,なし,\"タイム サービスは時刻を同期しています。\"\r\n";
+        let (bytes, _, _) = SHIFT_JIS.encode(row);
+        assert_eq!(sniff_encoding(&bytes), TextEncoding::Windows932);
+        let row = "信息,2025/8/14 下午 1:47:03,Microsoft-Windows-Time-Service,35,无,\"时间服务正在同步系统时间。\"\r\n";
+        let (bytes, _, _) = GBK.encode(row);
+        assert_eq!(sniff_encoding(&bytes), TextEncoding::Windows936);
+        let row = "資訊,2025/8/14 下午 01:47:03,Microsoft-Windows-Time-Service,35,無,\"時間服務正在同步處理系統時間。\"\r\n";
+        let (bytes, _, _) = BIG5.encode(row);
+        assert_eq!(sniff_encoding(&bytes), TextEncoding::Windows950);
+        // Latin and Cyrillic ANSI text stays with the single-byte code pages.
+        let (bytes, _, _) =
+            WINDOWS_1252.encode("Fehler beim Anmelden: Überprüfung fehlgeschlagen.\r\n");
+        assert_eq!(sniff_encoding(&bytes), TextEncoding::Windows1252);
+        let (bytes, _, _) = WINDOWS_1251
+            .encode("Ошибка входа в систему: неверное имя пользователя или пароль.\r\n");
+        assert_eq!(sniff_encoding(&bytes), TextEncoding::Windows1251);
     }
 
     #[test]
