@@ -134,15 +134,18 @@ fn digits(b: &[u8], at: usize, max: usize) -> Option<(u32, usize)> {
 pub(crate) fn parse_local(s: &str, day_first: bool) -> Option<NaiveDateTime> {
     let s = s.trim().trim_matches('"').trim();
     let s = s.trim_end_matches('Z');
-    // Korean exports write `2026. 11. 11. 오후 3:05:01`: the date's parts one space apart.
+    // Korean and Hungarian exports write `2026. 11. 11. 오후 3:05:01` and `2025. 10. 22.
+    // 10:55:26`: the date's parts one space apart, and the time after the third.
     let joined;
     let s = if s.contains(". ") {
         let mut out = String::with_capacity(s.len());
         let mut rest = s;
+        let mut parts = 0;
         while let Some(i) = rest.find(". ") {
             out.push_str(&rest[..=i]);
             rest = &rest[i + 2..];
-            if !rest.starts_with(|c: char| c.is_ascii_digit()) {
+            parts += 1;
+            if parts >= 3 || !rest.starts_with(|c: char| c.is_ascii_digit()) {
                 out.push(' ');
             }
         }
@@ -366,6 +369,14 @@ mod tests {
         assert_eq!(
             parse_local("2026. 11. 11. \u{c624}\u{c804} 10:15:18", false),
             Some(dt("2026-11-11 10:15:18"))
+        );
+        assert_eq!(
+            parse_local("2025. 10. 22. 10:55:26", false),
+            Some(dt("2025-10-22 10:55:26"))
+        );
+        assert_eq!(
+            parse_local("22. 10. 2025 10:55:26", true),
+            Some(dt("2025-10-22 10:55:26"))
         );
         assert_eq!(
             parse_local("2026/11/18 \u{4e0b}\u{5348} 6:21:14", false),
