@@ -129,6 +129,7 @@ fn cleared_at(
     matched: &[usize],
     ri: usize,
     last_evidence: Option<Ts>,
+    user: Option<&str>,
 ) -> Option<Ts> {
     let h = &hits.per_rule[ri];
     if h.accounts.is_empty() {
@@ -149,6 +150,13 @@ fn cleared_at(
                 None => failed.push((a, *t, *n)),
             }
         }
+    }
+    // Where the user's own account is among them, the others' failures are not the user's to
+    // put right (a printer failing as a local account while the user mistyped once).
+    if let Some(u) = user
+        && failed.iter().any(|(a, _, _)| may_be_user(a, u))
+    {
+        failed.retain(|(a, _, _)| may_be_user(a, u));
     }
     if failed.is_empty() {
         return None;
@@ -208,7 +216,11 @@ pub fn build_report(
     // Who the user is as a logon audit names them: the user part of the SIP address, once some
     // account of the case can be theirs. A domain controller's log holds everyone's logons; a
     // rule whose every matching event is about another account says nothing about this user.
-    let user = signin.sip_uri.as_deref().and_then(sip_user_part);
+    let user = signin
+        .sip_uri
+        .as_deref()
+        .and_then(sip_user_part)
+        .or_else(|| signin.computer_user.clone());
     let user_account: Option<&str> = user.as_deref().and_then(|u| {
         hits.per_rule
             .iter()
@@ -318,7 +330,8 @@ pub fn build_report(
             clearing
                 .iter()
                 .filter_map(|&ri| {
-                    cleared_at(rules, hits, &matched, ri, last_evidence).map(|t| (t, ri))
+                    cleared_at(rules, hits, &matched, ri, last_evidence, user.as_deref())
+                        .map(|t| (t, ri))
                 })
                 // The first sign that it was put right: an unlock, before the ticket that the
                 // unlocked account was then granted.

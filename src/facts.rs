@@ -129,6 +129,10 @@ pub struct Signin {
     pub succeeded_at: Option<Ts>,
     /// Every attempt, oldest first (the report's timeline).
     pub timeline: Vec<Attempt>,
+    /// The account that logs on at the computer (its Security log's interactive logons), which
+    /// stands for the user where no SIP address does.
+    #[serde(skip)]
+    pub computer_user: Option<String>,
 }
 
 /// Clock-skew measurement for the report.
@@ -185,6 +189,12 @@ pub struct FactsCollector {
     /// The client's own reports (Lync/Communicator event 3) that a sign-in name did not
     /// resolve: when, where, and the name.
     unresolved: Vec<(Ts, SourceLoc, String)>,
+    /// Accounts that logged on at the computer itself (4624 logon types 2, 7, 10 and 11: at the
+    /// keyboard, unlocking, by remote desktop, with cached credentials), and how often.
+    interactive: Vec<(String, u32)>,
+    /// The case holds a domain controller's Kerberos audits: its interactive logons are
+    /// administrators', not the user's.
+    kdc_audits: bool,
 }
 
 /// A request only a registered client makes, read out of its event 11.
@@ -492,6 +502,7 @@ impl FactsCollector {
             }
             Body::Event(e) => {
                 self.client_dns.observe(e, &r.source, r.ts);
+                self.observe_logon(e);
                 if e.event_id == 3
                     && is_client_provider(&e.provider)
                     && let Some(ts) = r.ts
@@ -861,6 +872,44 @@ impl FactsCollector {
         groups.into_values().map(|g| build_attempt(&g)).collect()
     }
 
+    /// Note who logs on at this computer, from its Security log.
+    fn observe_logon(&mut self, e: &crate::model::WinEvent) {
+        if !crate::engine::cond::contains_ci(&e.provider, "security-auditing") {
+            return;
+        }
+        if matches!(e.event_id, 4768 | 4769 | 4771) {
+            self.kdc_audits = true;
+        }
+        if e.event_id != 4624 || !matches!(logon_type(e), Some(2 | 7 | 10 | 11)) {
+            return;
+        }
+        let Some(a) = crate::engine::fields::event_account(e) else {
+            return;
+        };
+        let a = crate::engine::account_key(&a);
+        if a.ends_with('$') || matches!(a.as_str(), "system" | "local service" | "network service")
+        {
+            return;
+        }
+        if let Some((_, n)) = self.interactive.iter_mut().find(|(x, _)| *x == a) {
+            *n += 1;
+        } else if self.interactive.len() < 64 {
+            self.interactive.push((a, 1));
+        }
+    }
+
+    /// The account that logs on at this computer most, when the case is a client's and not a
+    /// domain controller's: with no SIP address, the best answer to who the user is.
+    fn computer_user(&self) -> Option<String> {
+        if self.kdc_audits {
+            return None;
+        }
+        self.interactive
+            .iter()
+            .max_by_key(|(_, n)| *n)
+            .map(|(a, _)| a.clone())
+    }
+
     /// Turn what was collected into facts and the sign-in summary.
     pub fn finish(
         &self,
@@ -1012,6 +1061,7 @@ impl FactsCollector {
             registrar: last.and_then(|a| a.server.clone()),
             succeeded_at: if any_success { succeeded_at } else { None },
             timeline: attempts,
+            computer_user: self.computer_user(),
         };
         (facts, signin, skew, notes)
     }
@@ -1676,6 +1726,18 @@ pub fn to_utc(ts: Option<Ts>, offset: Option<i32>) -> Option<Ts> {
     }
 }
 
+/// A logon audit's logon type, from its data or its message's `Logon Type:` line.
+fn logon_type(e: &crate::model::WinEvent) -> Option<u32> {
+    if let Some(v) = e.data("LogonType") {
+        return v.trim().parse().ok();
+    }
+    e.message.as_deref()?.lines().find_map(|l| {
+        l.trim_start()
+            .strip_prefix("Logon Type:")
+            .and_then(|v| v.trim().parse().ok())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2118,6 +2180,38 @@ mod fact_tests {
             ]),
             ["present"]
         );
+    }
+
+    /// With no SIP address, the user is whoever logs on at the computer itself: not a printer
+    /// failing over the network, and nobody on a domain controller, where those are admins.
+    #[test]
+    fn the_computer_user_is_who_logs_on_at_it() {
+        let logon = |id: u32, account: &str, logon_type: u32| Record {
+            source: src(4),
+            ts: None,
+            body: Body::Event(Box::new(crate::model::WinEvent {
+                provider: "Microsoft-Windows-Security-Auditing".into(),
+                event_id: id,
+                message: Some(format!(
+                    "An account was successfully logged on.\n\nSubject:\n\tAccount Name:\t\t-\n\nLogon Information:\n\tLogon Type:\t\t{logon_type}\n\nNew Logon:\n\tAccount Name:\t\t{account}\n"
+                )),
+                ..Default::default()
+            })),
+        };
+        let mut c = FactsCollector::default();
+        for r in [
+            logon(4624, "jiho.park", 7),
+            logon(4624, "jiho.park", 2),
+            logon(4624, "scanner", 3),
+            logon(4624, "scanner", 3),
+            logon(4624, "scanner", 3),
+            logon(4624, "PC-077$", 2),
+        ] {
+            c.observe(&r);
+        }
+        assert_eq!(c.computer_user().as_deref(), Some("jiho.park"));
+        c.observe(&logon(4771, "anyone", 0));
+        assert_eq!(c.computer_user(), None, "a domain controller's log");
     }
 
     #[test]
