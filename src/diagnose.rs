@@ -115,7 +115,7 @@ struct Scored {
     /// When the condition was put right or a sign-in succeeded after all its evidence.
     over_at: Option<chrono::NaiveDateTime>,
     /// The latest of its evidence.
-    last_evidence: Option<chrono::NaiveDateTime>,
+    last_evidence: Option<Ts>,
     notes: Vec<String>,
 }
 
@@ -428,7 +428,7 @@ pub fn build_report(
             matched,
             cleared_by: cleared_by.map(|(_, ri)| ri),
             over_at,
-            last_evidence: last_evidence.map(|t| t.naive()),
+            last_evidence,
             notes,
         });
     }
@@ -444,7 +444,7 @@ pub fn build_report(
         if let Some((other, _, _)) = snapshot.iter().find(|(id, raw, over)| {
             c.yields_to.contains(id)
                 && *raw >= MEDIUM
-                && !matches!((over, s.last_evidence), (Some(o), Some(l)) if l > *o)
+                && !matches!((over, s.last_evidence), (Some(o), Some(l)) if l.naive() > *o)
         }) {
             s.score *= YIELD_FACTOR;
             s.notes
@@ -475,6 +475,9 @@ pub fn build_report(
     }
 
     let mut diagnoses = Vec::new();
+    // The best-ranked cause still standing after the last sign-in that worked, and the last of
+    // its evidence.
+    let mut standing: Option<(String, Ts)> = None;
     for (rank, s) in scored.iter().enumerate() {
         let c = &rules.causes[s.ci];
         let mut matched = s.matched.clone();
@@ -566,16 +569,25 @@ pub fn build_report(
             w.extend(s.notes.iter().cloned());
             w.join("; ")
         };
+        let conf = if s.recovered {
+            "low"
+        } else {
+            confidence(s.score)
+        };
+        if standing.is_none()
+            && !s.recovered
+            && conf != "low"
+            && c.id != "server-trust-prompt"
+            && let Some(t) = s.last_evidence
+            && success_at.is_some_and(|ok| t.naive() > ok.naive())
+        {
+            standing = Some((c.id.to_string(), t));
+        }
         diagnoses.push(Diagnosis {
             cause: c.id.to_string(),
             rank: rank + 1,
             score: (s.score * 100.0).round() / 100.0,
-            confidence: if s.recovered {
-                "low"
-            } else {
-                confidence(s.score)
-            }
-            .to_string(),
+            confidence: conf.to_string(),
             title: c.title.to_string(),
             summary,
             resolution: c.resolution.iter().map(|t| t.to_string()).collect(),
@@ -592,26 +604,14 @@ pub fn build_report(
     // success, but the summary must not say "succeeded" beside a cause seen after it.
     if signin.last_outcome == "succeeded"
         && let Some(ok) = success_at
-        && let Some((d, t)) = diagnoses.iter().find_map(|d| {
-            if d.recovered || d.confidence == "low" || d.cause == "server-trust-prompt" {
-                return None;
-            }
-            let t = d
-                .rules
-                .iter()
-                .filter_map(|m| rules.rules.iter().position(|r| *r.id == *m.rule))
-                .filter(|&ri| !rules.rules[ri].clears)
-                .filter_map(|ri| hits.per_rule[ri].last_ts)
-                .max_by_key(|t| t.naive())?;
-            (t.naive() > ok.naive()).then_some((d, t))
-        })
+        && let Some((cause, t)) = standing
     {
         signin.last_outcome = "failed".into();
         signin.last_attempt_at = Some(t);
         warnings.push(format!(
             "the client signed in at {}, but the evidence for {} goes on until {}: the sign-in is reported as failed",
             to_utc(Some(ok), utc_offset).unwrap_or(ok),
-            d.cause,
+            cause,
             to_utc(Some(t), utc_offset).unwrap_or(t)
         ));
     }
